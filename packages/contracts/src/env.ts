@@ -1,0 +1,40 @@
+// Environment variables shared by the services, and the one parser that reads them at start.
+import { z } from 'zod';
+import { defaultTopics } from './topics.ts';
+
+const brokers = z
+  .string()
+  .min(1)
+  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'each broker must be host:port')).min(1));
+
+export const commonEnv = {
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
+  KAFKA_BROKERS: brokers,
+  KAFKA_CLIENT_ID: z.string().min(1).default('switchboard'),
+  TOPIC_CALL_REQUESTS: z.string().min(1).default(defaultTopics.callRequests),
+  TOPIC_CALL_REQUESTS_DLQ: z.string().min(1).default(defaultTopics.callRequestsDlq),
+  TOPIC_CALL_EVENTS: z.string().min(1).default(defaultTopics.callEvents),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+};
+
+export class EnvError extends Error {
+  constructor(readonly issues: { variable: string; reason: string }[]) {
+    super(`invalid environment:\n${issues.map((i) => `  ${i.variable}: ${i.reason}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+/** Parses the environment once, at start; the error names every bad variable and why. */
+export function parseEnv<S extends z.ZodObject>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new EnvError(
+    result.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(root)'),
+      reason: issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message,
+    })),
+  );
+}

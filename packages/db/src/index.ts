@@ -1,0 +1,5 @@
+// The database package: schema, client, migrations.
+export * as schema from './schema.ts';
+export * from './schema.ts';
+export * from './client.ts';
+export * from './migrate.ts';

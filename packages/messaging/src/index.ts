@@ -1,0 +1,2 @@
+// Messaging: Kafka clients, topics, and the outbox relay.
+export * from './kafka.ts';
