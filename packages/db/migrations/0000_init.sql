@@ -54,8 +54,7 @@ CREATE TABLE "outbox" (
 	"key" text NOT NULL,
 	"payload" jsonb NOT NULL,
 	"headers" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"published_at" timestamp with time zone
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "queue_members" (
@@ -114,6 +113,5 @@ CREATE UNIQUE INDEX "call_events_call_sequence_idx" ON "call_events" USING btree
 CREATE UNIQUE INDEX "calls_idempotency_key_idx" ON "calls" USING btree ("idempotency_key");--> statement-breakpoint
 CREATE INDEX "calls_status_created_idx" ON "calls" USING btree ("status","created_at","id");--> statement-breakpoint
 CREATE INDEX "calls_destination_created_idx" ON "calls" USING btree ("destination_id","created_at","id");--> statement-breakpoint
-CREATE INDEX "outbox_unpublished_idx" ON "outbox" USING btree ("id") WHERE "outbox"."published_at" is null;--> statement-breakpoint
 CREATE INDEX "queue_members_agent_idx" ON "queue_members" USING btree ("agent_id");--> statement-breakpoint
 CREATE INDEX "ring_group_members_agent_idx" ON "ring_group_members" USING btree ("agent_id");

@@ -126,19 +126,14 @@ export const callEvents = pgTable(
 );
 
 /**
- * Messages committed with the state change they describe, published to Kafka by the relay.
- * A row whose `published_at` is null is owed to Kafka; the sweep publishes what the fast path missed.
+ * Messages committed in the same transaction as the state change they describe. The relay publishes
+ * them to Kafka and then deletes them: a row still here is owed to Kafka, and the sweep will send it.
  */
-export const outbox = pgTable(
-  'outbox',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    topic: text('topic').notNull(),
-    key: text('key').notNull(),
-    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-    headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
-  },
-  (t) => [index('outbox_unpublished_idx').on(t.id).where(sql`${t.publishedAt} is null`)],
-);
+export const outbox = pgTable('outbox', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  topic: text('topic').notNull(),
+  key: text('key').notNull(),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

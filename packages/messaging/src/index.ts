@@ -1,2 +1,3 @@
 // Messaging: Kafka clients, topics, and the outbox relay.
 export * from './kafka.ts';
+export * from './outbox-relay.ts';

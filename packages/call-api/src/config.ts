@@ -1,0 +1,18 @@
+// call-api's settings, read from the environment once at start.
+import { z } from 'zod';
+import { commonEnv, parseEnv } from '@switchboard/contracts';
+
+export const CallApiEnv = z.object({
+  ...commonEnv,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(256).default(16_384),
+  DB_POOL_MAX: z.coerce.number().int().min(1).default(10),
+  /** Concurrent POST /call requests are committed together: at most this many per transaction… */
+  INTAKE_MAX_BATCH: z.coerce.number().int().min(1).default(256),
+  /** …and at most this many transactions at once. */
+  INTAKE_MAX_CONCURRENT: z.coerce.number().int().min(1).default(4),
+  OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(1_000),
+});
+export type CallApiConfig = z.infer<typeof CallApiEnv>;
+
+export const loadConfig = (env: Record<string, string | undefined> = process.env): CallApiConfig => parseEnv(CallApiEnv, env);

@@ -1,0 +1,63 @@
+// The contracts accept what DOMAIN.md allows and name what they reject.
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CallEvent, CallRequested, commonEnv, CreateCallBody, EnvError, parseEnv } from '@switchboard/contracts';
+
+describe('CreateCallBody', () => {
+  it.each([
+    [{ from: '+15550001', to: '100', language: 'en' }],
+    [{ from: 'anonymous', to: '+15551234567', language: 'es-MX', type: 'queue', priority: 10, metadata: { sip: 'x' } }],
+  ])('accepts %j', (body) => expect(CreateCallBody.safeParse(body).success).toBe(true));
+
+  it.each([
+    ['missing language', { from: '1', to: '100' }, 'language'],
+    ['from as a number', { from: 1, to: '100', language: 'en' }, 'from'],
+    ['to with letters', { from: '1', to: 'abc', language: 'en' }, 'to'],
+    ['a language that is not BCP 47', { from: '1', to: '100', language: 'english!' }, 'language'],
+    ['an unknown type', { from: '1', to: '100', language: 'en', type: 'ivr' }, 'type'],
+    ['a priority over 100', { from: '1', to: '100', language: 'en', priority: 101 }, 'priority'],
+    ['a fractional priority', { from: '1', to: '100', language: 'en', priority: 1.5 }, 'priority'],
+    ['an unknown field', { from: '1', to: '100', language: 'en', lang: 'en' }, ''],
+  ])('rejects %s, naming the field', (_name, body, field) => {
+    const result = CreateCallBody.safeParse(body);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => i.path.join('.'))).toContain(field);
+  });
+});
+
+describe('Kafka envelopes', () => {
+  const call = {
+    id: '0b3f7c55-1f6e-4a8e-9a57-0c6f4a1c2d11', from: '1', to: '100', language: 'en', type: 'queue', priority: 0, metadata: {},
+    destination: { kind: 'queue', id: '6c1b2f0e-8f0a-4d5e-9b1c-2a3b4c5d6e7f', name: 'Support', number: '100' },
+    createdAt: '2026-11-24T10:00:00.000Z',
+  };
+  it('reads a call.requested v1 envelope and refuses another version', () => {
+    const message = { id: 'a1b2c3d4-0000-4000-8000-000000000001', type: 'call.requested', version: 1, occurredAt: call.createdAt, call };
+    expect(CallRequested.parse(message).call.id).toBe(call.id);
+    expect(CallRequested.safeParse({ ...message, version: 2 }).success).toBe(false);
+  });
+  it('checks the data of each call event type', () => {
+    const base = { id: 'a1b2c3d4-0000-4000-8000-000000000002', version: 1, occurredAt: call.createdAt, callId: call.id, sequence: 2 };
+    expect(CallEvent.safeParse({ ...base, type: 'call.queued', status: 'queued', data: { queueId: call.destination.id } }).success).toBe(true);
+    expect(CallEvent.safeParse({ ...base, type: 'call.answered', status: 'answered', data: {} }).success).toBe(false);
+  });
+});
+
+describe('parseEnv', () => {
+  const schema = z.object({ DATABASE_URL: commonEnv.DATABASE_URL, KAFKA_BROKERS: commonEnv.KAFKA_BROKERS, PORT: z.coerce.number().int() });
+  it('parses brokers into a list', () => {
+    const env = parseEnv(schema, { DATABASE_URL: 'postgres://u:p@h:5432/d', KAFKA_BROKERS: 'a:9092, b:9093', PORT: '3000' });
+    expect(env.KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
+  });
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      parseEnv(schema, { DATABASE_URL: 'mysql://x', KAFKA_BROKERS: 'nohost', PORT: 'x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EnvError);
+    expect((error as EnvError).issues.map((i) => i.variable).sort()).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'PORT']);
+    expect(() => parseEnv(schema, {})).toThrow(/DATABASE_URL: is required but not set/);
+  });
+});

@@ -1,0 +1,128 @@
+// Publishes outbox rows to Kafka: at once after their transaction commits, and by a sweep for whatever that missed.
+import { asc, inArray, lt, sql } from 'drizzle-orm';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { outbox, type Database } from '@switchboard/db';
+
+export type OutboxRow = typeof outbox.$inferSelect;
+export type OutboxMessage = Pick<typeof outbox.$inferInsert, 'topic' | 'key' | 'payload' | 'headers'>;
+
+export type OutboxRelayOptions = {
+  db: Database;
+  kafka: Kafka;
+  /** How often the sweep looks for rows the fast path did not publish. */
+  sweepIntervalMs?: number;
+  /** A row younger than this belongs to the fast path; the sweep leaves it alone. */
+  sweepMinAgeMs?: number;
+  sweepBatchSize?: number;
+  onError?: (error: unknown, where: 'publish' | 'sweep') => void;
+  onPublished?: (count: number, via: 'fast_path' | 'sweep') => void;
+};
+
+/** Sends rows grouped by topic, each group in id order, topics in order of first appearance (so per-key order holds). */
+async function sendInOrder(producer: Producer, rows: OutboxRow[]): Promise<void> {
+  const byTopic = new Map<string, Message[]>();
+  for (const row of rows.toSorted((a, b) => a.id - b.id)) {
+    let messages = byTopic.get(row.topic);
+    if (!messages) byTopic.set(row.topic, (messages = []));
+    messages.push({ key: row.key, value: JSON.stringify(row.payload), headers: row.headers });
+  }
+  for (const [topic, messages] of byTopic) {
+    await producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });
+  }
+}
+
+export class OutboxRelay {
+  readonly producer: Producer;
+  private readonly db: Database;
+  private readonly options: Required<Omit<OutboxRelayOptions, 'db' | 'kafka' | 'onError' | 'onPublished'>> & OutboxRelayOptions;
+  private pending: OutboxRow[] = [];
+  private flushing: Promise<void> | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private connected = false;
+  private stopped = false;
+
+  constructor(options: OutboxRelayOptions) {
+    this.options = { sweepIntervalMs: 1_000, sweepMinAgeMs: 2_000, sweepBatchSize: 1_000, ...options };
+    this.db = options.db;
+    this.producer = options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Few retries: when Kafka is down the rows stay in the outbox and the sweep sends them later.
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+    });
+    this.producer.on('producer.connect', () => (this.connected = true));
+    this.producer.on('producer.disconnect', () => (this.connected = false));
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Connects the producer (retrying in the background if Kafka is down) and starts the sweep. */
+  async start(): Promise<void> {
+    await this.producer.connect().catch((error) => this.options.onError?.(error, 'publish'));
+    this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Hands committed rows to the fast path; it never throws, since the rows are safe in the outbox. */
+  publish(rows: OutboxRow[]): void {
+    if (this.stopped || rows.length === 0) return;
+    this.pending.push(...rows);
+    this.flushing ??= this.flush().finally(() => (this.flushing = null));
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const rows = this.pending;
+      this.pending = [];
+      try {
+        await sendInOrder(this.producer, rows);
+        await this.db.delete(outbox).where(inArray(outbox.id, rows.map((r) => r.id)));
+        this.options.onPublished?.(rows.length, 'fast_path');
+      } catch (error) {
+        // Left in the outbox: the sweep publishes them once Kafka answers again.
+        this.options.onError?.(error, 'publish');
+      }
+    }
+  }
+
+  /** Publishes rows older than the fast path's window, locking them so two relays never send the same batch. */
+  sweep(): Promise<void> {
+    if (this.sweeping || this.stopped) return this.sweeping ?? Promise.resolve();
+    this.sweeping = this.sweepOnce()
+      .catch((error) => this.options.onError?.(error, 'sweep'))
+      .finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    for (;;) {
+      const count = await this.db.transaction(async (tx) => {
+        const rows = await tx
+          .select()
+          .from(outbox)
+          .where(lt(outbox.createdAt, sql`now() - make_interval(secs => ${this.options.sweepMinAgeMs / 1000})`))
+          .orderBy(asc(outbox.id))
+          .limit(this.options.sweepBatchSize)
+          .for('update', { skipLocked: true });
+        if (rows.length === 0) return 0;
+        await sendInOrder(this.producer, rows);
+        await tx.delete(outbox).where(inArray(outbox.id, rows.map((r) => r.id)));
+        return rows.length;
+      });
+      if (count > 0) this.options.onPublished?.(count, 'sweep');
+      if (count < this.options.sweepBatchSize || this.stopped) return;
+    }
+  }
+
+  /** Stops the sweep, waits for in-flight sends, and disconnects the producer (which flushes it). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await Promise.allSettled([this.flushing, this.sweeping]);
+    await this.producer.disconnect();
+  }
+}
