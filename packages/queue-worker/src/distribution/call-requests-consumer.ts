@@ -77,7 +77,7 @@ export class CallRequestsConsumer {
       deadLettered: deadLetters.length,
       lagMs: valid.map((m) => now - Date.parse(m.occurredAt)),
     });
-    if (result.redelivered.length) this.options.log.info({ calls: result.redelivered }, 'redelivered call requests changed nothing');
+    if (result.redelivered.length) this.options.log.info({ calls: result.redelivered.map((m) => m.call.id) }, 'redelivered call requests changed nothing');
   }
 
   private async deadLetter(producer: Producer, letters: DeadLetter[]): Promise<void> {

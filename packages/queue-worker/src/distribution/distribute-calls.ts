@@ -8,8 +8,8 @@ import type { OutboxRow } from '@switchboard/messaging';
 export type DistributionResult = {
   /** Calls moved out of `received` by this batch. */
   distributed: string[];
-  /** Calls that had already been distributed: a redelivery, which changes nothing. */
-  redelivered: string[];
+  /** Messages for calls already distributed (before, or by an earlier copy in this batch): they change nothing. */
+  redelivered: CallRequested[];
   /** Calls the database does not know: dead-lettered by the caller. */
   unknown: CallRequested[];
   outboxRows: OutboxRow[];
@@ -34,9 +34,11 @@ export async function distributeCalls(db: Database, messages: CallRequested[], e
     const movedIds = new Set(moved.map((m) => m.id));
     const others = ids.filter((id) => !movedIds.has(id));
     const known = others.length ? new Set((await tx.select({ id: calls.id }).from(calls).where(inArray(calls.id, others))).map((r) => r.id)) : new Set<string>();
+    const firstCopy = new Map<string, CallRequested>();
+    for (const m of messages) if (movedIds.has(m.call.id) && !firstCopy.has(m.call.id)) firstCopy.set(m.call.id, m);
     const result: DistributionResult = {
       distributed: [...movedIds],
-      redelivered: others.filter((id) => known.has(id)),
+      redelivered: messages.filter((m) => known.has(m.call.id) || (movedIds.has(m.call.id) && firstCopy.get(m.call.id) !== m)),
       unknown: messages.filter((m) => !movedIds.has(m.call.id) && !known.has(m.call.id)),
       outboxRows: [],
     };

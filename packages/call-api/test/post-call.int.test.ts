@@ -1,0 +1,138 @@
+// POST /call against real PostgreSQL and Kafka: what is accepted, what is refused, and that refusals write nothing.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultTopics } from '@switchboard/contracts';
+import { readTopicUntil } from '../../messaging/test/read-topic.ts';
+import { startCallApi, type CallApiHarness } from './call-api-harness.ts';
+
+let api: CallApiHarness;
+beforeAll(async () => {
+  api = await startCallApi();
+});
+afterAll(() => api?.close());
+
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  api.app.inject({ method: 'POST', url: '/call', headers: { 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+
+describe('POST /call accepts a call', () => {
+  it('answers 202 with the call and Location, stores it with its first event, and hands it to Kafka', async () => {
+    const response = await post({ from: '+15550001', to: api.queue.number, language: 'es-MX', priority: 5, metadata: { sipCallId: 'abc' } });
+    expect(response.statusCode).toBe(202);
+    const call = response.json();
+    expect(response.headers.location).toBe(`/calls/${call.id}`);
+    expect(call).toMatchObject({
+      status: 'received', from: '+15550001', to: api.queue.number, language: 'es-MX', type: 'queue', priority: 5,
+      metadata: { sipCallId: 'abc' }, destination: { kind: 'queue', id: api.queue.id, name: api.queue.name, number: api.queue.number },
+    });
+
+    const detail = (await api.app.inject({ method: 'GET', url: `/calls/${call.id}` })).json();
+    expect(detail.events.map((e: { type: string }) => e.type)).toEqual(['call.received']);
+
+    const { match: request } = await readTopicUntil(api.kafka, defaultTopics.callRequests, (m) => m.key === api.queue.id && m.value.call?.id === call.id);
+    expect(request.value).toMatchObject({ type: 'call.requested', version: 1, call: { id: call.id, destination: { id: api.queue.id } } });
+    const { match: event } = await readTopicUntil(api.kafka, defaultTopics.callEvents, (m) => m.key === call.id);
+    expect(event.value).toMatchObject({ type: 'call.received', callId: call.id, sequence: 1, status: 'received' });
+  });
+
+  it('routes a ring-group number to its ring group, and takes a matching type', async () => {
+    const response = await post({ from: '1', to: api.group.number, language: 'fr', type: 'ring_group' });
+    expect(response.statusCode).toBe(202);
+    expect(response.json().destination).toMatchObject({ kind: 'ring_group', id: api.group.id });
+  });
+});
+
+describe('POST /call refuses bad input with problem+json naming the field, and writes nothing', () => {
+  const cases: { name: string; body: () => unknown; headers?: Record<string, string>; status: number; field: string; reason?: RegExp }[] = [
+    { name: 'a missing field', body: () => ({ from: '1', to: api.queue.number }), status: 400, field: 'body.language', reason: /required/ },
+    { name: 'a wrong type', body: () => ({ from: 15550001, to: api.queue.number, language: 'en' }), status: 400, field: 'body.from', reason: /string/ },
+    { name: 'a bad language tag', body: () => ({ from: '1', to: api.queue.number, language: 'not a tag' }), status: 400, field: 'body.language' },
+    { name: 'a negative priority', body: () => ({ from: '1', to: api.queue.number, language: 'en', priority: -1 }), status: 400, field: 'body.priority' },
+    { name: 'an unknown field', body: () => ({ from: '1', to: api.queue.number, language: 'en', queue: 'x' }), status: 400, field: 'body.queue' },
+    { name: 'a body that is not JSON', body: () => '{"from": "1",', status: 400, field: 'body', reason: /JSON/ },
+    { name: 'an empty JSON body', body: () => '', status: 400, field: 'body' },
+    { name: 'a JSON array', body: () => [], status: 400, field: 'body' },
+    { name: 'a text/plain body', body: () => 'from=1', headers: { 'content-type': 'text/plain' }, status: 415, field: 'headers.content-type' },
+    { name: 'a form body', body: () => 'from=1&to=100', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, field: 'headers.content-type' },
+    { name: 'an oversize body', body: () => ({ from: '1', to: api.queue.number, language: 'en', metadata: { blob: 'x'.repeat(20_000) } }), status: 413, field: 'body' },
+    { name: 'an unknown number', body: () => ({ from: '1', to: '5550000999', language: 'en' }), status: 422, field: 'body.to', reason: /no queue or ring group/ },
+    { name: 'a type that does not match', body: () => ({ from: '1', to: api.queue.number, language: 'en', type: 'ring_group' }), status: 422, field: 'body.type' },
+  ];
+
+  it.each(cases)('$name → $status on $field', async ({ body, headers, status, field, reason }) => {
+    const before = await api.rowCounts();
+    const response = await post(body(), headers);
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = response.json();
+    expect(problem).toMatchObject({ status, title: expect.any(String), detail: expect.any(String), type: expect.any(String) });
+    const error = problem.errors.find((e: { field: string }) => e.field === field);
+    expect(error, JSON.stringify(problem.errors)).toBeDefined();
+    if (reason) expect(error.reason).toMatch(reason);
+    expect(await api.rowCounts()).toEqual(before);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('returns the first call for the same key and body, and 409 for another body', async () => {
+    const key = randomUUID();
+    const body = { from: '+15550002', to: api.queue.number, language: 'en', metadata: { a: 1, b: 2 } };
+    const first = await post(body, { 'idempotency-key': key });
+    const before = await api.rowCounts();
+    // The same body with its keys in another order is the same body.
+    const again = await post({ metadata: { b: 2, a: 1 }, language: 'en', to: api.queue.number, from: '+15550002' }, { 'idempotency-key': key });
+    expect(first.statusCode).toBe(202);
+    expect(again.statusCode).toBe(202);
+    expect(again.json().id).toBe(first.json().id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+
+    const other = await post({ ...body, from: '+15559999' }, { 'idempotency-key': key });
+    expect(other.statusCode).toBe(409);
+    expect(other.json().errors[0].field).toBe('headers.idempotency-key');
+    expect(await api.rowCounts()).toEqual(before);
+  });
+
+  it('makes one call of many concurrent requests with one key', async () => {
+    const key = randomUUID();
+    const before = await api.rowCounts();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => post({ from: '7', to: api.queue.number, language: 'en' }, { 'idempotency-key': key })));
+    expect(new Set(responses.map((r) => r.statusCode))).toEqual(new Set([202]));
+    expect(new Set(responses.map((r) => r.json().id)).size).toBe(1);
+    expect((await api.rowCounts()).calls).toBe(before.calls + 1);
+  });
+});
+
+describe('GET /calls', () => {
+  it('answers 404 problem+json for an unknown call and 400 for an id that is not a UUID', async () => {
+    const missing = await api.app.inject({ method: 'GET', url: `/calls/${randomUUID()}` });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/problem\+json/);
+    const bad = await api.app.inject({ method: 'GET', url: '/calls/nope' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('params.id');
+  });
+
+  it('pages through the calls of a destination, newest first', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await post({ from: String(i), to: api.group.number, language: 'en' })).json().id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/calls?destinationId=${api.group.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await api.app.inject({ method: 'GET', url: query })).json();
+      seen.push(...page.items.map((c: { id: string }) => c.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.slice(0, 5)).toEqual(ids.toReversed());
+  });
+});
+
+describe('docs', () => {
+  it('serves the OpenAPI document generated from the contracts, and /api redirects to /docs', async () => {
+    const doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(doc.paths['/call'].post.requestBody.content['application/json'].schema).toBeDefined();
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Call', 'Problem']));
+    const redirect = await api.app.inject({ method: 'GET', url: '/api' });
+    expect(redirect.statusCode).toBe(301);
+    expect(redirect.headers.location).toBe('/docs');
+  });
+});

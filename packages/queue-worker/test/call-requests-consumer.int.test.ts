@@ -1,0 +1,126 @@
+// The worker against real Kafka and PostgreSQL: malformed messages go to the DLQ and the partition goes on; redelivery changes nothing.
+import { randomInt, randomUUID } from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dlqHeaders } from '@switchboard/contracts';
+import { callEvents, calls, closeDatabase, createDatabase, queues, ringGroups, type Database } from '@switchboard/db';
+import { createKafka, ensureTopics, OutboxRelay } from '@switchboard/messaging';
+import type { Kafka, Producer } from 'kafkajs';
+import { stackUrls } from '../../local-stack/src/test/context.ts';
+import { readTopicUntil } from '../../messaging/test/read-topic.ts';
+import { CallRequestsConsumer } from '../src/distribution/call-requests-consumer.ts';
+
+const suffix = randomUUID().slice(0, 8);
+// Topics of this file's own, one partition each, so order on the request topic is the order we sent.
+const topics = { callRequests: `requests-${suffix}`, callRequestsDlq: `requests-${suffix}.dlq`, callEvents: `events-${suffix}` };
+let db: Database;
+let kafka: Kafka;
+let producer: Producer;
+let relay: OutboxRelay;
+let worker: CallRequestsConsumer;
+const handled = { distributed: 0, redelivered: 0, deadLettered: 0 };
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+
+async function newCall(kind: 'queue' | 'ring_group') {
+  const number = String(randomInt(10_000_000, 99_999_999));
+  const table = kind === 'queue' ? queues : ringGroups;
+  const [destination] = await db.insert(table).values({ name: `Worker test ${number}`, number }).returning();
+  const [call] = await db
+    .insert(calls)
+    .values({ id: randomUUID(), from: '1', to: number, language: 'en', type: kind, destinationId: destination!.id, destinationName: destination!.name, destinationNumber: number })
+    .returning();
+  await db.insert(callEvents).values({ id: randomUUID(), callId: call!.id, sequence: 1, type: 'call.received', status: 'received', data: {} });
+  const message = {
+    id: randomUUID(), type: 'call.requested', version: 1, occurredAt: call!.createdAt.toISOString(),
+    call: {
+      id: call!.id, from: '1', to: number, language: 'en', type: kind, priority: 0, metadata: {},
+      destination: { kind, id: destination!.id, name: destination!.name, number }, createdAt: call!.createdAt.toISOString(),
+    },
+  };
+  return { call: call!, message };
+}
+
+const send = (...values: string[]) =>
+  producer.send({ topic: topics.callRequests, acks: -1, messages: values.map((value) => ({ key: 'k', value })) });
+
+async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  const { databaseUrl, kafkaBrokers } = stackUrls();
+  db = createDatabase(databaseUrl, { max: 4 });
+  kafka = createKafka({ brokers: kafkaBrokers, clientId: 'worker-test' });
+  await ensureTopics(kafka, Object.values(topics).map((topic) => ({ topic, partitions: 1 })));
+  producer = kafka.producer();
+  await producer.connect();
+  relay = new OutboxRelay({ db, kafka, sweepIntervalMs: 200 });
+  await relay.start();
+  worker = new CallRequestsConsumer({
+    kafka, db, relay, groupId: `worker-${suffix}`, topics, log: silent,
+    onBatch: (s) => {
+      handled.distributed += s.distributed;
+      handled.redelivered += s.redelivered;
+      handled.deadLettered += s.deadLettered;
+    },
+  });
+  await worker.start();
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await relay?.stop();
+  await producer?.disconnect();
+  if (db) await closeDatabase(db);
+});
+
+describe('queue-worker consuming call-requests', () => {
+  it('queues a queue call and rings a ring-group call, each transition an event in order, on call-events too', async () => {
+    const queued = await newCall('queue');
+    const ringing = await newCall('ring_group');
+    await send(JSON.stringify(queued.message), JSON.stringify(ringing.message));
+    const status = (id: string) => db.select({ status: calls.status }).from(calls).where(eq(calls.id, id)).then((r) => r[0]!.status);
+    await waitFor(() => status(queued.call.id), (s) => s === 'queued', 'the queue call to be queued');
+    await waitFor(() => status(ringing.call.id), (s) => s === 'ringing', 'the ring-group call to ring');
+
+    const timeline = await db.select().from(callEvents).where(eq(callEvents.callId, queued.call.id)).orderBy(asc(callEvents.sequence));
+    expect(timeline.map((e) => [e.sequence, e.type])).toEqual([[1, 'call.received'], [2, 'call.queued']]);
+    const { match } = await readTopicUntil(kafka, topics.callEvents, (m) => m.key === queued.call.id);
+    expect(match.value).toMatchObject({ type: 'call.queued', callId: queued.call.id, sequence: 2, status: 'queued', data: { queueId: queued.message.call.destination.id } });
+  });
+
+  it('dead-letters malformed messages with the reason and goes on with the partition', async () => {
+    const after = await newCall('queue');
+    const unknown = await newCall('queue');
+    const ghost = { ...unknown.message, call: { ...unknown.message.call, id: randomUUID() } };
+    await send('{not json', JSON.stringify({ hello: 'world' }), JSON.stringify(ghost), JSON.stringify(after.message));
+
+    await waitFor(() => db.select().from(calls).where(eq(calls.id, after.call.id)).then((r) => r[0]!.status), (s) => s === 'queued', 'the call after the bad ones');
+    const { all } = await readTopicUntil(kafka, topics.callRequestsDlq, (_m, all) => all.length >= 3);
+    const reasons = all.map((m) => m.headers[dlqHeaders.reason]!.toString());
+    expect(reasons).toEqual([
+      expect.stringMatching(/not JSON/),
+      expect.stringMatching(/not a call.requested v1 envelope/),
+      expect.stringMatching(new RegExp(`unknown call ${ghost.call.id}`)),
+    ]);
+    expect(all[0]!.headers[dlqHeaders.sourceTopic]!.toString()).toBe(topics.callRequests);
+    expect(all[0]!.value).toBe('{not json');
+  });
+
+  it('changes nothing when a call request is delivered again', async () => {
+    const { call, message } = await newCall('queue');
+    await send(JSON.stringify(message));
+    await waitFor(() => db.select().from(callEvents).where(eq(callEvents.callId, call.id)), (e) => e.length === 2, 'the first delivery');
+    const redeliveredBefore = handled.redelivered;
+    await send(JSON.stringify(message), JSON.stringify({ ...message, id: randomUUID() }));
+    await waitFor(async () => handled.redelivered, (n) => n === redeliveredBefore + 2, 'both redeliveries to be handled');
+    const events = await db.select().from(callEvents).where(eq(callEvents.callId, call.id));
+    expect(events.map((e) => e.type).sort()).toEqual(['call.queued', 'call.received']);
+  });
+});
