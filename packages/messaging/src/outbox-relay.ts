@@ -1,4 +1,6 @@
 // Publishes outbox rows to Kafka: at once after their transaction commits, and by a sweep for whatever that missed.
+// Both paths claim a row by deleting it in a transaction that commits only after Kafka's ack, so a row is sent by one
+// of them at a time, and a crash or a failed send leaves it in the outbox for the next try (at-least-once, never lost).
 import { asc, inArray, lt, sql } from 'drizzle-orm';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { outbox, type Database } from '@switchboard/db';
@@ -79,9 +81,14 @@ export class OutboxRelay {
       const rows = this.pending;
       this.pending = [];
       try {
-        await sendInOrder(this.producer, rows);
-        await this.db.delete(outbox).where(inArray(outbox.id, rows.map((r) => r.id)));
-        this.options.onPublished?.(rows.length, 'fast_path');
+        // Claim the rows by deleting them in a transaction that commits only after Kafka acknowledged them:
+        // a row the sweep holds (or already sent) is skipped here, and a failed send puts every row back.
+        const sent = await this.db.transaction(async (tx) => {
+          const claimed = await tx.delete(outbox).where(inArray(outbox.id, rows.map((r) => r.id))).returning();
+          await sendInOrder(this.producer, claimed);
+          return claimed.length;
+        });
+        if (sent > 0) this.options.onPublished?.(sent, 'fast_path');
       } catch (error) {
         // Left in the outbox: the sweep publishes them once Kafka answers again.
         this.options.onError?.(error, 'publish');
@@ -89,7 +96,7 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes rows older than the fast path's window, locking them so two relays never send the same batch. */
+  /** Publishes rows older than the fast path's window; rows another relay holds are skipped, not waited for. */
   sweep(): Promise<void> {
     if (this.sweeping || this.stopped) return this.sweeping ?? Promise.resolve();
     this.sweeping = this.sweepOnce()
@@ -101,16 +108,16 @@ export class OutboxRelay {
   private async sweepOnce(): Promise<void> {
     for (;;) {
       const count = await this.db.transaction(async (tx) => {
-        const rows = await tx
-          .select()
+        // Rows the fast path is sending are locked by its transaction and skipped here.
+        const due = tx
+          .select({ id: outbox.id })
           .from(outbox)
           .where(lt(outbox.createdAt, sql`now() - make_interval(secs => ${this.options.sweepMinAgeMs / 1000})`))
           .orderBy(asc(outbox.id))
           .limit(this.options.sweepBatchSize)
           .for('update', { skipLocked: true });
-        if (rows.length === 0) return 0;
-        await sendInOrder(this.producer, rows);
-        await tx.delete(outbox).where(inArray(outbox.id, rows.map((r) => r.id)));
+        const rows = await tx.delete(outbox).where(inArray(outbox.id, due)).returning();
+        if (rows.length > 0) await sendInOrder(this.producer, rows);
         return rows.length;
       });
       if (count > 0) this.options.onPublished?.(count, 'sweep');

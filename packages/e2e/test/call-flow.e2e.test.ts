@@ -1,0 +1,88 @@
+// The whole system as processes: HTTP in, PostgreSQL and Kafka between, the worker out; and faults that lose nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTopicUntil } from '../../messaging/test/read-topic.ts';
+import { readWholeTopic } from '../../messaging/test/read-whole-topic.ts';
+import { startKafka, stopKafka } from '../../local-stack/src/test/context.ts';
+import { eventually, startSystem, type System } from './system.ts';
+
+let system: System;
+beforeAll(async () => {
+  system = await startSystem();
+});
+afterAll(() => system?.stop());
+
+/** Posts `count` calls at once; every answer must be 202. */
+async function postCalls(count: number, to: string): Promise<string[]> {
+  const responses = await Promise.all(Array.from({ length: count }, (_, i) => system.post({ from: `+1555${String(i).padStart(7, '0')}`, to, language: 'en' })));
+  const statuses = responses.map((r) => r.status);
+  expect(statuses.filter((s) => s !== 202), 'answers that were not 202').toEqual([]);
+  return Promise.all(responses.map(async (r) => ((await r.json()) as { id: string }).id));
+}
+
+async function expectEachQueuedOnce(ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const call = await system.getCall(id);
+    expect(call.status).toBe('queued');
+    expect(call.events.map((e: { type: string }) => e.type)).toEqual(['call.received', 'call.queued']);
+  }
+  const requests = await readWholeTopic(system.kafka, system.topics.callRequests);
+  const copies = new Map<string, number>();
+  for (const m of requests) copies.set(m.value.call.id, (copies.get(m.value.call.id) ?? 0) + 1);
+  expect(ids.filter((id) => copies.get(id) !== 1).map((id) => copies.get(id) ?? 0), 'calls not on call-requests exactly once').toEqual([]);
+}
+
+describe('a call through the running system', () => {
+  it('is accepted with 202, queued by the worker within a second, with its events on call-events', async () => {
+    const response = await system.post({ from: '+15550001', to: system.queue.number, language: 'en' });
+    const posted = performance.now();
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    expect(response.headers.get('location')).toBe(`/calls/${id}`);
+
+    const call = await eventually(() => system.getCall(id), (c) => c.status === 'queued', 'the call to be queued', 5_000);
+    const waitedMs = performance.now() - posted;
+    expect(waitedMs, `queued after ${waitedMs.toFixed(0)} ms`).toBeLessThan(1_000);
+    expect(call.events.map((e: { type: string; sequence: number }) => [e.sequence, e.type])).toEqual([[1, 'call.received'], [2, 'call.queued']]);
+
+    const { match: request } = await readTopicUntil(system.kafka, system.topics.callRequests, (m) => m.value.call?.id === id);
+    expect(request.key).toBe(system.queue.id);
+    const { all } = await readTopicUntil(system.kafka, system.topics.callEvents, (_m, all) => all.filter((m) => m.key === id).length >= 2);
+    expect(all.filter((m) => m.key === id).map((m) => m.value.type)).toEqual(['call.received', 'call.queued']);
+  });
+
+  it('rings a ring-group call', async () => {
+    const response = await system.post({ from: '+15550002', to: system.group.number, language: 'fr' });
+    const { id } = (await response.json()) as { id: string };
+    const call = await eventually(() => system.getCall(id), (c) => c.status === 'ringing', 'the call to ring');
+    expect(call.events.at(-1)).toMatchObject({ type: 'call.ringing', data: { agentIds: [] } });
+  });
+});
+
+describe('faults lose nothing', () => {
+  it('takes 100 calls while Kafka is down and delivers every one to the worker, none twice, once Kafka is back', async () => {
+    const distributedBefore = await system.workerCount('distributed');
+    await stopKafka();
+    let ids: string[];
+    try {
+      ids = await postCalls(100, system.queue.number);
+      const whileDown = await Promise.all(ids.slice(0, 5).map((id) => system.getCall(id)));
+      expect(whileDown.map((c) => c.status)).toEqual(Array(5).fill('received'));
+    } finally {
+      await startKafka();
+    }
+    await eventually(async () => (await Promise.all(ids.map((id) => system.getCall(id)))).filter((c) => c.status === 'queued').length, (n) => n === 100, 'all 100 calls to be queued', 90_000);
+    await expectEachQueuedOnce(ids);
+    expect(await system.workerCount('distributed')).toBe(distributedBefore + 100);
+    expect(await system.workerCount('redelivered')).toBe(0);
+  });
+
+  it('loses no call when the worker is killed (SIGKILL) and another takes over', async () => {
+    system.worker.child.kill('SIGKILL');
+    await eventually(async () => system.worker.child.exitCode !== null || system.worker.child.signalCode !== null, Boolean, 'the worker to die');
+    const ids = await postCalls(50, system.queue.number);
+    await system.startWorker();
+    await eventually(async () => (await Promise.all(ids.map((id) => system.getCall(id)))).filter((c) => c.status === 'queued').length, (n) => n === 50, 'all 50 calls to be queued', 60_000);
+    await expectEachQueuedOnce(ids);
+    expect(system.exits).toEqual(['queue-worker exited SIGKILL']);
+  });
+});
