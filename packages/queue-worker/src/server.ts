@@ -20,7 +20,7 @@ const relay = new OutboxRelay({
   onPublished: (count, via) => metrics.outboxPublished.inc({ via }, count),
 });
 const consumer = new CallRequestsConsumer({
-  kafka, db, relay, groupId: config.CONSUMER_GROUP, topics,
+  kafka, db, relay, groupId: config.CONSUMER_GROUP, sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS, topics,
   log: { info: (o, m) => app.log.info(o, m), warn: (o, m) => app.log.warn(o, m), error: (o, m) => app.log.error(o, m) },
   onBatch: ({ distributed, redelivered, deadLettered, lagMs }) => {
     metrics.callRequests.inc({ outcome: 'distributed' }, distributed);

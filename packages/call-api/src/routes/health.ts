@@ -7,9 +7,9 @@ import type { Registry } from 'prom-client';
 export type HealthRoutesOptions = { db: Database; kafkaConnected: () => boolean; registry: Registry };
 
 export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, { db, kafkaConnected, registry }) => {
-  app.get('/health/live', { schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const, checks: {} }));
+  app.get('/health/live', { logLevel: 'warn', schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const, checks: {} }));
 
-  app.get('/health/ready', { schema: { tags: ['health'], response: { 200: Health, 503: Health } } }, async (_request, reply) => {
+  app.get('/health/ready', { logLevel: 'warn', schema: { tags: ['health'], response: { 200: Health, 503: Health } } }, async (_request, reply) => {
     const database = await pingDatabase(db);
     const kafka = kafkaConnected();
     const body: Health = {
@@ -21,5 +21,5 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
     };
     return reply.code(database ? 200 : 503).send(body);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 };

@@ -11,6 +11,7 @@ export type CallRequestsConsumerOptions = {
   db: Database;
   relay: Pick<OutboxRelay, 'publish' | 'producer'>;
   groupId: string;
+  sessionTimeoutMs?: number;
   topics: { callRequests: string; callRequestsDlq: string; callEvents: string };
   log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
   onBatch?: (stats: { distributed: number; redelivered: number; deadLettered: number; lagMs: number[] }) => void;
@@ -25,8 +26,9 @@ export class CallRequestsConsumer {
   constructor(private readonly options: CallRequestsConsumerOptions) {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeout: options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 1_000,
       maxWaitTimeInMs: 100,
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
     });

@@ -7,9 +7,9 @@ import type { Registry } from 'prom-client';
 export type WorkerRoutesOptions = { db: Database; consumerReady: () => boolean; registry: Registry };
 
 export const workerRoutes: FastifyPluginAsync<WorkerRoutesOptions> = async (app, { db, consumerReady, registry }) => {
-  app.get('/health/live', async () => ({ status: 'ok', checks: {} }) satisfies Health);
+  app.get('/health/live', { logLevel: 'warn' }, async () => ({ status: 'ok', checks: {} }) satisfies Health);
 
-  app.get('/health/ready', async (_request, reply) => {
+  app.get('/health/ready', { logLevel: 'warn' }, async (_request, reply) => {
     const database = await pingDatabase(db);
     const consumer = consumerReady();
     const ok = database && consumer;
@@ -20,5 +20,5 @@ export const workerRoutes: FastifyPluginAsync<WorkerRoutesOptions> = async (app,
     return reply.code(ok ? 200 : 503).send(body);
   });
 
-  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 };

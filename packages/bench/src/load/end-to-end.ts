@@ -1,0 +1,75 @@
+// Watches call-events for `call.queued` and times each call from its POST's intended send time to the event's arrival.
+import type { Consumer, Kafka } from 'kafkajs';
+import { LatencyRecorder } from './latency.ts';
+
+/** Pairs two timestamps per call (sent, queued) whichever arrives first; records the difference once both are there. */
+export class EndToEndWatch {
+  private readonly sentAt = new Map<string, number>();
+  private readonly queuedAt = new Map<string, number>();
+  private recorder: LatencyRecorder | null = null;
+  private readonly consumer: Consumer;
+  /** Every call this run saw reach `queued`: the check that nothing was lost. */
+  readonly queued = new Set<string>();
+  duplicates = 0;
+
+  constructor(kafka: Kafka, private readonly topic: string, groupId: string) {
+    this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50, sessionTimeout: 30_000 });
+  }
+
+  /** Resolves once the consumer has its partitions, so the first calls of a phase are not missed. */
+  async start(): Promise<void> {
+    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachBatch: async ({ batch }) => {
+        const now = performance.now();
+        // The type is in a header and the call id is the key: no JSON to parse for the many events that are not ours.
+        for (const m of batch.messages) if (m.key && String(m.headers?.type) === 'call.queued') this.onQueued(m.key.toString(), now);
+      },
+    });
+    await joined;
+  }
+
+  /** Starts a new histogram: calls sent from now on are timed into it. */
+  measure(): LatencyRecorder {
+    return (this.recorder = new LatencyRecorder());
+  }
+
+  onSent(callId: string, at: number): void {
+    const queued = this.queuedAt.get(callId);
+    if (queued === undefined) this.sentAt.set(callId, at);
+    else {
+      this.queuedAt.delete(callId);
+      this.recorder?.recordMs(queued - at);
+    }
+  }
+
+  private onQueued(callId: string, at: number): void {
+    if (this.queued.has(callId)) {
+      this.duplicates++;
+      return;
+    }
+    this.queued.add(callId);
+    const sent = this.sentAt.get(callId);
+    if (sent === undefined) this.queuedAt.set(callId, at);
+    else {
+      this.sentAt.delete(callId);
+      this.recorder?.recordMs(at - sent);
+    }
+  }
+
+  /** Resolves true once `count` distinct calls were seen queued, false at the deadline. */
+  async waitForQueued(count: number, timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (this.queued.size < count) {
+      if (Date.now() > until) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.disconnect();
+  }
+}

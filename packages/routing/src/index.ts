@@ -1,0 +1,18 @@
+// @switchboard/routing: the pure routing engine. `decide(state, input, { now, random })` → next state and commands.
+export { decide, type DecisionClock, type DecisionResult } from './decide.ts';
+export { createRoutingState } from './state.ts';
+export type { AgentRecord, CallRecord, MemberRecord, QueueRecord, RingGroupRecord, RoutingState } from './state.ts';
+export type {
+  AgentConfig, QueueConfig, QueueMemberConfig, RingGroupConfig, RingGroupMemberConfig, Route, RoutingConfig,
+} from './configuration.ts';
+export type { ArrivingCall, RoutingInput, RoutingInputOf, RoutingInputType } from './inputs.ts';
+export type { RoutingCommand, RoutingCommandType, RoutingEvent } from './commands.ts';
+export { createRandom, type RandomSource } from './random.ts';
+export { languageMatches, speaks } from './language.ts';
+export { timerKeys } from './decision.ts';
+export {
+  agentStates, callStatuses, queueStrategies, ringGroupStrategies,
+  type AgentPresence, type AgentState, type CallStatus, type DestinationKind, type QueueStrategy, type RingGroupStrategy,
+  type TerminalCallStatus,
+} from './vocabulary.ts';
+export { erlangC, type ErlangCResult } from './simulator/erlang-c.ts';

@@ -1,0 +1,124 @@
+// Calls in queues: entering, waiting in line, being offered to members by the strategy, tiers opening, overflow.
+import { moveCall, ringAgents } from './call-lifecycle.ts';
+import { emit, setCallTimer, timerKeys, type Decision } from './decision.ts';
+import { speaks } from './language.ts';
+import type { QueueCandidate } from './strategies/queue/queue-strategy.ts';
+import { queueStrategyPicks } from './strategies/queue/queue-strategies.ts';
+import type { AgentRecord, CallRecord, QueueRecord } from './state.ts';
+import { ranksBefore, WaitingLine } from './waiting-line.ts';
+
+export function queueOf(decision: Decision, call: CallRecord): QueueRecord {
+  return decision.state.queues.get(call.destination.id)!;
+}
+
+export function enterQueue(decision: Decision, call: CallRecord, queue: QueueRecord): void {
+  const { now } = decision;
+  call.destination = { kind: 'queue', id: queue.id };
+  call.status = 'queued';
+  call.queuedAt = now;
+  call.openTier = queue.tierWaitSec === null ? Infinity : 1;
+  call.tried = new Set();
+  emit(decision, call, { type: 'call.queued', data: { queueId: queue.id } });
+  if (!offerCall(decision, call)) {
+    if (queue.maxWaiting !== null && queue.waiting >= queue.maxWaiting) {
+      moveCall(decision, call, queue.overflow, 'queue_full');
+      return;
+    }
+    putInLine(queue, call);
+  }
+  if (queue.maxWaitSec !== null) {
+    const input = { type: 'max_wait_reached', callId: call.id, destinationId: queue.id } as const;
+    setCallTimer(decision, call, timerKeys.maxWait(call.id), now + queue.maxWaitSec, input);
+  }
+  if (queue.tierWaitSec !== null) {
+    const input = { type: 'tier_wait_reached', callId: call.id, queueId: queue.id, tier: 2 } as const;
+    setCallTimer(decision, call, timerKeys.tier(call.id), now + queue.tierWaitSec, input);
+  }
+}
+
+/**
+ * Rings the members the queue's strategy picks among the free, eligible ones. Members who let the call ring this round
+ * go last: they ring again only when no one else can (a new round, which still skips `exclude`, the ones who just did).
+ * Returns false, leaving the call where it is, when nobody may ring.
+ */
+export function offerCall(decision: Decision, call: CallRecord, exclude: readonly string[] = []): boolean {
+  const queue = queueOf(decision, call);
+  const fresh: QueueCandidate[] = [];
+  const again: QueueCandidate[] = [];
+  for (const agentId of queue.freeMemberIds) {
+    const member = queue.members.get(agentId)!;
+    if (member.tier > call.openTier) continue;
+    const agent = decision.state.agents.get(agentId)!;
+    if (queue.requireLanguage && !speaks(agent.languages, call.language)) continue;
+    if (!call.tried.has(agentId)) fresh.push({ agent, member });
+    else if (!exclude.includes(agentId)) again.push({ agent, member });
+  }
+  let candidates = fresh;
+  if (!fresh.length) {
+    if (!again.length) return false;
+    call.tried = new Set(exclude);
+    candidates = again;
+  }
+  const chosen = queueStrategyPicks[queue.strategy](candidates, { queue, random: decision.random });
+  if (!chosen.length) return false;
+  takeFromLine(queue, call);
+  ringAgents(decision, call, chosen.map(({ agent }) => agent.id), queue.ringTimeoutSec);
+  return true;
+}
+
+/**
+ * The best waiting call the agent may take across its queues (rule 4). Each line's head is the best call of that line,
+ * and the lines split calls by language and open tiers, so looking at heads is enough: no scan of the waiting calls.
+ */
+export function bestCallFor(decision: Decision, agent: AgentRecord): CallRecord | undefined {
+  let best: CallRecord | undefined;
+  for (const queueId of agent.queueIds) {
+    const queue = decision.state.queues.get(queueId)!;
+    if (queue.waiting === 0) continue;
+    const member = queue.members.get(agent.id)!;
+    for (const line of queue.lines.values()) {
+      if (line.size === 0 || member.tier > line.openTier) continue;
+      if (line.language !== null && !speaks(agent.languages, line.language)) continue;
+      const head = line.peek()!;
+      if (!best || ranksBefore(head, best)) best = head;
+    }
+  }
+  return best;
+}
+
+/** After a ring without answer: offer the call again, or back to its place in line (its `queuedAt` is kept). */
+export function returnToLine(decision: Decision, call: CallRecord, exclude: readonly string[]): void {
+  call.status = 'queued';
+  if (!offerCall(decision, call, exclude)) putInLine(queueOf(decision, call), call);
+}
+
+/** The call has waited `tierWaitSec × (tier − 1)`: members of `tier` may ring for it now. */
+export function openTier(decision: Decision, call: CallRecord, tier: number): void {
+  const queue = queueOf(decision, call);
+  const inLine = call.line !== null;
+  if (inLine) takeFromLine(queue, call);
+  call.openTier = tier;
+  if (tier < queue.maxTier) {
+    const input = { type: 'tier_wait_reached', callId: call.id, queueId: queue.id, tier: tier + 1 } as const;
+    setCallTimer(decision, call, timerKeys.tier(call.id), call.queuedAt + queue.tierWaitSec! * tier, input);
+  }
+  if (inLine && !offerCall(decision, call)) putInLine(queue, call);
+}
+
+export function putInLine(queue: QueueRecord, call: CallRecord): void {
+  const language = queue.requireLanguage ? call.language : null;
+  const key = `${language ?? '*'}|${call.openTier}`;
+  let line = queue.lines.get(key);
+  if (!line) {
+    line = new WaitingLine(language, call.openTier);
+    queue.lines.set(key, line);
+  }
+  line.push(call);
+  queue.waiting++;
+}
+
+export function takeFromLine(queue: QueueRecord, call: CallRecord): void {
+  if (!call.line) return;
+  call.line.remove(call);
+  queue.waiting--;
+}

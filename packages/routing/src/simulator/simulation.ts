@@ -1,0 +1,125 @@
+// A deterministic M/M/c run of the engine on a virtual clock: Poisson arrivals, exponential talk, c agents, one queue.
+import { decide } from '../decide.ts';
+import type { RoutingInput } from '../inputs.ts';
+import { createRandom, type RandomSource } from '../random.ts';
+import { createRoutingState } from '../state.ts';
+import type { QueueStrategy } from '../vocabulary.ts';
+import { EventHeap, type ScheduledInput } from './event-heap.ts';
+
+export interface SimulationOptions {
+  readonly agents: number;
+  /** λ, calls per second. */
+  readonly arrivalRate: number;
+  /** μ, calls per second one agent completes (1 / mean talk time). */
+  readonly serviceRate: number;
+  /** Calls measured, after the warm-up. */
+  readonly calls: number;
+  /** Calls discarded first, so the empty start does not bias the result. */
+  readonly warmUpCalls?: number;
+  readonly seed: number;
+  readonly strategy?: QueueStrategy;
+}
+
+export interface SimulationResult {
+  readonly calls: number;
+  readonly probabilityOfWaiting: number;
+  readonly meanWaitSec: number;
+  /** Half-widths of 95% confidence intervals by batch means (waits of nearby calls are correlated, so not by call). */
+  readonly probabilityOfWaitingHalfWidth: number;
+  readonly meanWaitHalfWidth: number;
+  /** Inputs given to `decide`, warm-up included. */
+  readonly decisions: number;
+  readonly virtualSeconds: number;
+}
+
+function exponential(random: RandomSource, rate: number): number {
+  return -Math.log(1 - random.next()) / rate;
+}
+
+export function simulateQueue(options: SimulationOptions): SimulationResult {
+  const { agents, arrivalRate, serviceRate, calls, seed } = options;
+  const warmUpCalls = options.warmUpCalls ?? 0;
+  const totalCalls = warmUpCalls + calls;
+  const agentIds = Array.from({ length: agents }, (_, index) => `a${index}`);
+  const state = createRoutingState({
+    agents: agentIds.map((id) => ({ id, languages: ['en'], state: 'available' })),
+    queues: [{ id: 'q', strategy: options.strategy ?? 'longest_idle', members: agentIds.map((agentId) => ({ agentId })) }],
+  });
+  // Separate streams: the engine's picks must not shift the arrival and talk-time samples.
+  const engineRandom = createRandom(seed);
+  const worldRandom = createRandom(seed ^ 0x9e3779b9);
+  const agenda = new EventHeap();
+  const liveTimers = new Map<string, ScheduledInput>();
+  const arrivedAt = new Map<string, number>();
+  let arrivals = 0;
+  let measured = 0;
+  let waited = 0;
+  let totalWait = 0;
+  const batchCount = 20;
+  const batchSize = Math.max(1, Math.floor(calls / batchCount));
+  const batchWaited = new Float64Array(batchCount);
+  const batchWait = new Float64Array(batchCount);
+  let decisions = 0;
+  let now = 0;
+
+  const arrive = (at: number) =>
+    agenda.push(at, { type: 'call_arrived', call: { id: `c${arrivals}`, destination: { kind: 'queue', id: 'q' }, language: 'en' } });
+
+  const run = (input: RoutingInput): void => {
+    decisions++;
+    const { commands } = decide(state, input, { now, random: engineRandom });
+    for (const command of commands) {
+      if (command.type === 'set_timer') liveTimers.set(command.key, agenda.push(command.at, command.input, command.key));
+      else if (command.type === 'cancel_timer') liveTimers.delete(command.key);
+      else if (command.type === 'ring') {
+        // Agents answer at once: the call waited exactly as long as it took an agent to be free.
+        run({ type: 'agent_answered', callId: command.callId, agentId: command.agentIds[0]! });
+      } else if (command.type === 'connect') {
+        const index = Number(command.callId.slice(1));
+        const wait = now - arrivedAt.get(command.callId)!;
+        arrivedAt.delete(command.callId);
+        if (index >= warmUpCalls) {
+          const batch = Math.min(batchCount - 1, Math.floor(measured / batchSize));
+          measured++;
+          totalWait += wait;
+          batchWait[batch]! += wait;
+          if (wait > 0) {
+            waited++;
+            batchWaited[batch]!++;
+          }
+        }
+        agenda.push(now + exponential(worldRandom, serviceRate), { type: 'call_ended', callId: command.callId, by: 'agent' });
+      }
+    }
+  };
+
+  arrive(exponential(worldRandom, arrivalRate));
+  for (let entry = agenda.pop(); entry && measured < calls; entry = agenda.pop()) {
+    if (entry.timerKey !== undefined && liveTimers.get(entry.timerKey) !== entry) continue;
+    if (entry.timerKey !== undefined) liveTimers.delete(entry.timerKey);
+    now = entry.at;
+    if (entry.input.type === 'call_arrived') {
+      arrivedAt.set(entry.input.call.id, now);
+      arrivals++;
+      if (arrivals < totalCalls) arrive(now + exponential(worldRandom, arrivalRate));
+    }
+    run(entry.input);
+  }
+  const sizes = Array.from({ length: batchCount }, (_, batch) => (batch < batchCount - 1 ? batchSize : measured - batchSize * (batchCount - 1)));
+  return {
+    calls: measured,
+    probabilityOfWaiting: waited / measured,
+    meanWaitSec: totalWait / measured,
+    probabilityOfWaitingHalfWidth: halfWidth(sizes.map((size, batch) => batchWaited[batch]! / size)),
+    meanWaitHalfWidth: halfWidth(sizes.map((size, batch) => batchWait[batch]! / size)),
+    decisions,
+    virtualSeconds: now,
+  };
+}
+
+/** 95% half-width of the mean of batch means (Student t with 19 degrees of freedom for 20 batches). */
+function halfWidth(means: readonly number[]): number {
+  const mean = means.reduce((sum, value) => sum + value, 0) / means.length;
+  const variance = means.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (means.length - 1);
+  return 2.093 * Math.sqrt(variance / means.length);
+}
