@@ -50,6 +50,7 @@ export function offerCall(decision: Decision, call: CallRecord, exclude: readonl
     if (member.tier > call.openTier) continue;
     const agent = decision.state.agents.get(agentId)!;
     if (queue.requireLanguage && !speaks(agent.languages, call.language)) continue;
+    if (waitsForBetterCall(decision, agent, call)) continue;
     if (!call.tried.has(agentId)) fresh.push({ agent, member });
     else if (!exclude.includes(agentId)) again.push({ agent, member });
   }
@@ -84,6 +85,16 @@ export function bestCallFor(decision: Decision, agent: AgentRecord): CallRecord 
     }
   }
   return best;
+}
+
+/**
+ * Rule 4 when several agents are free at once (the others a ring_all answer releases, say): a free agent whose best
+ * call is better than this one is left for that call. Free agents rarely have any waiting call (they would be ringing
+ * for it), so this costs little; when nothing waits in the agent's queues it is one check per queue.
+ */
+function waitsForBetterCall(decision: Decision, agent: AgentRecord, call: CallRecord): boolean {
+  const best = bestCallFor(decision, agent);
+  return best !== undefined && best !== call && ranksBefore(best, call);
 }
 
 /** After a ring without answer: offer the call again, or back to its place in line (its `queuedAt` is kept). */

@@ -10,6 +10,9 @@ export class TestShell {
   readonly timers = new Map<string, { at: number; input: RoutingInput }>();
   readonly commands: RoutingCommand[] = [];
   private readonly random;
+  /** Called around every decision, timers included: property tests check the rules here. */
+  beforeDecide?: () => void;
+  afterDecide?: () => void;
 
   constructor(config: RoutingConfig, seed = 1) {
     this.state = createRoutingState(config);
@@ -17,12 +20,14 @@ export class TestShell {
   }
 
   send(input: RoutingInput): DecisionResult {
+    this.beforeDecide?.();
     const result = decide(this.state, input, { now: this.now, random: this.random });
     for (const command of result.commands) {
       this.commands.push(command);
       if (command.type === 'set_timer') this.timers.set(command.key, { at: command.at, input: command.input });
       if (command.type === 'cancel_timer') this.timers.delete(command.key);
     }
+    this.afterDecide?.();
     return result;
   }
 
