@@ -24,6 +24,14 @@ export async function buildApp(deps: AppDependencies) {
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: any other body (text/plain included) is answered 415, not parsed.
   app.removeContentTypeParser('text/plain');
+  // While closing, answers end their connection: a keep-alive client would otherwise hold close() open until it times out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   registerProblemHandlers(app);
   await registerDocs(app);
   await app.register(healthRoutes, { db: deps.db, kafkaConnected: deps.kafkaConnected, registry: deps.registry });

@@ -20,13 +20,18 @@ export type OutboxRelayOptions = {
   onPublished?: (count: number, via: 'fast_path' | 'sweep') => void;
 };
 
+/** A claimed row as the fast path reads it back: the payload stays the JSON text it was stored as, never re-parsed. */
+type ClaimedRow = { id: number | string; topic: string; key: string; value: string; headers: Record<string, string> };
+
+const asClaimed = (row: OutboxRow): ClaimedRow => ({ id: row.id, topic: row.topic, key: row.key, value: JSON.stringify(row.payload), headers: row.headers });
+
 /** Sends rows grouped by topic, each group in id order, topics in order of first appearance (so per-key order holds). */
-async function sendInOrder(producer: Producer, rows: OutboxRow[]): Promise<void> {
+async function sendInOrder(producer: Producer, rows: ClaimedRow[]): Promise<void> {
   const byTopic = new Map<string, Message[]>();
-  for (const row of rows.toSorted((a, b) => a.id - b.id)) {
+  for (const row of rows.toSorted((a, b) => Number(a.id) - Number(b.id))) {
     let messages = byTopic.get(row.topic);
     if (!messages) byTopic.set(row.topic, (messages = []));
-    messages.push({ key: row.key, value: JSON.stringify(row.payload), headers: row.headers });
+    messages.push({ key: row.key, value: row.value, headers: row.headers });
   }
   for (const [topic, messages] of byTopic) {
     await producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });
@@ -83,8 +88,11 @@ export class OutboxRelay {
       try {
         // Claim the rows by deleting them in a transaction that commits only after Kafka acknowledged them:
         // a row the sweep holds (or already sent) is skipped here, and a failed send puts every row back.
-        const sent = await this.db.transaction(async (tx) => {
-          const claimed = await tx.delete(outbox).where(inArray(outbox.id, rows.map((r) => r.id))).returning();
+        // One array parameter: the statement's text is the same for any number of rows, so it is prepared once.
+        const sent = await this.db.$client.begin(async (sql) => {
+          const claimed = await sql<ClaimedRow[]>`
+            delete from outbox where id = any(${rows.map((r) => r.id)}::bigint[])
+            returning id, topic, key, payload::text as value, headers`;
           await sendInOrder(this.producer, claimed);
           return claimed.length;
         });
@@ -117,7 +125,7 @@ export class OutboxRelay {
           .limit(this.options.sweepBatchSize)
           .for('update', { skipLocked: true });
         const rows = await tx.delete(outbox).where(inArray(outbox.id, due)).returning();
-        if (rows.length > 0) await sendInOrder(this.producer, rows);
+        if (rows.length > 0) await sendInOrder(this.producer, rows.map(asClaimed));
         return rows.length;
       });
       if (count > 0) this.options.onPublished?.(count, 'sweep');

@@ -7,6 +7,7 @@ import { callEvents, calls, closeDatabase, createDatabase, queues, ringGroups, t
 import { createKafka, ensureTopics, OutboxRelay } from '@switchboard/messaging';
 import type { Kafka, Producer } from 'kafkajs';
 import { stackUrls } from '../../local-stack/src/test/context.ts';
+import { eventually } from '../../local-stack/src/test/eventually.ts';
 import { readTopicUntil } from '../../messaging/test/read-topic.ts';
 import { CallRequestsConsumer } from '../src/distribution/call-requests-consumer.ts';
 
@@ -43,16 +44,6 @@ async function newCall(kind: 'queue' | 'ring_group') {
 const send = (...values: string[]) =>
   producer.send({ topic: topics.callRequests, acks: -1, messages: values.map((value) => ({ key: 'k', value })) });
 
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
   const { databaseUrl, kafkaBrokers } = stackUrls();
   db = createDatabase(databaseUrl, { max: 4 });
@@ -86,8 +77,8 @@ describe('queue-worker consuming call-requests', () => {
     const ringing = await newCall('ring_group');
     await send(JSON.stringify(queued.message), JSON.stringify(ringing.message));
     const status = (id: string) => db.select({ status: calls.status }).from(calls).where(eq(calls.id, id)).then((r) => r[0]!.status);
-    await waitFor(() => status(queued.call.id), (s) => s === 'queued', 'the queue call to be queued');
-    await waitFor(() => status(ringing.call.id), (s) => s === 'ringing', 'the ring-group call to ring');
+    await eventually(() => status(queued.call.id), (s) => s === 'queued', 'the queue call to be queued');
+    await eventually(() => status(ringing.call.id), (s) => s === 'ringing', 'the ring-group call to ring');
 
     const timeline = await db.select().from(callEvents).where(eq(callEvents.callId, queued.call.id)).orderBy(asc(callEvents.sequence));
     expect(timeline.map((e) => [e.sequence, e.type])).toEqual([[1, 'call.received'], [2, 'call.queued']]);
@@ -101,7 +92,7 @@ describe('queue-worker consuming call-requests', () => {
     const ghost = { ...unknown.message, call: { ...unknown.message.call, id: randomUUID() } };
     await send('{not json', JSON.stringify({ hello: 'world' }), JSON.stringify(ghost), JSON.stringify(after.message));
 
-    await waitFor(() => db.select().from(calls).where(eq(calls.id, after.call.id)).then((r) => r[0]!.status), (s) => s === 'queued', 'the call after the bad ones');
+    await eventually(() => db.select().from(calls).where(eq(calls.id, after.call.id)).then((r) => r[0]!.status), (s) => s === 'queued', 'the call after the bad ones');
     const { all } = await readTopicUntil(kafka, topics.callRequestsDlq, (_m, all) => all.length >= 3);
     const reasons = all.map((m) => m.headers[dlqHeaders.reason]!.toString());
     expect(reasons).toEqual([
@@ -116,10 +107,10 @@ describe('queue-worker consuming call-requests', () => {
   it('changes nothing when a call request is delivered again', async () => {
     const { call, message } = await newCall('queue');
     await send(JSON.stringify(message));
-    await waitFor(() => db.select().from(callEvents).where(eq(callEvents.callId, call.id)), (e) => e.length === 2, 'the first delivery');
+    await eventually(() => db.select().from(callEvents).where(eq(callEvents.callId, call.id)), (e) => e.length === 2, 'the first delivery');
     const redeliveredBefore = handled.redelivered;
     await send(JSON.stringify(message), JSON.stringify({ ...message, id: randomUUID() }));
-    await waitFor(async () => handled.redelivered, (n) => n === redeliveredBefore + 2, 'both redeliveries to be handled');
+    await eventually(async () => handled.redelivered, (n) => n === redeliveredBefore + 2, 'both redeliveries to be handled');
     const events = await db.select().from(callEvents).where(eq(callEvents.callId, call.id));
     expect(events.map((e) => e.type).sort()).toEqual(['call.queued', 'call.received']);
   });

@@ -16,7 +16,7 @@ declare module 'autocannon' {
     duration?: number;
     amount?: number;
     overallRate?: number;
-    requests?: { method: string; path: string; headers?: Record<string, string>; body?: string }[];
+    requests?: { method: string; path: string; headers?: Record<string, string>; body?: string; onResponse?: (status: number, body: string) => void }[];
   };
   export default function autocannon(options: Options): Promise<Result>;
 }

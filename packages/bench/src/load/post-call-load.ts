@@ -12,14 +12,25 @@ export type MaxLoadResult = {
   durationSec: number;
 };
 
-export type MaxLoadOptions = { url: string; connections: number; durationSec: number; body: unknown; expectStatus?: number };
+export type MaxLoadOptions = {
+  url: string;
+  connections: number;
+  durationSec: number;
+  body: unknown;
+  expectStatus?: number;
+  /** Called with each expected answer's body (only when given: reading bodies costs the generator time). */
+  onAccepted?: (body: string) => void;
+};
 
-export async function maxLoad({ url, connections, durationSec, body, expectStatus = 202 }: MaxLoadOptions): Promise<MaxLoadResult> {
+export async function maxLoad({ url, connections, durationSec, body, expectStatus = 202, onAccepted }: MaxLoadOptions): Promise<MaxLoadResult> {
   const result = await autocannon({
     url,
     connections,
     duration: durationSec,
-    requests: [{ method: 'POST', path: '/call', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }],
+    requests: [{
+      method: 'POST', path: '/call', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      ...(onAccepted ? { onResponse: (status: number, responseBody: string) => status === expectStatus && onAccepted(responseBody) } : {}),
+    }],
   });
   const accepted = Number(result.statusCodeStats[String(expectStatus) as keyof typeof result.statusCodeStats]?.count ?? 0);
   const answered = Object.values(result.statusCodeStats).reduce((sum, s) => sum + Number(s?.count ?? 0), 0);

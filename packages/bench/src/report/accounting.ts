@@ -1,22 +1,23 @@
-// After the load, the database's word on the run: one call per 202, every one of them queued, each queued once.
+// After the load, the database's word on the run: every 202 is one call, every call created reached the worker once.
 import type { Database } from '@switchboard/db';
 
 export type Accounting = {
-  /** 202 answers the bench received. */
+  /** 202 answers the bench received, and how many distinct call ids they carried. */
   accepted: number;
-  /** Calls in the database for the bench's queue. */
+  distinctAccepted: number;
+  /** Accepted ids found in the database in `queued`. */
+  acceptedQueued: number;
+  /** Calls in the database for the bench's queue: more than accepted by the requests a phase's end cut off in flight. */
   created: number;
   queued: number;
   /** `call.queued` events stored: more than `queued` would mean a call was distributed twice. */
   queuedEvents: number;
-  /** Milliseconds from the end of the last load phase until the last call reached `queued`. */
-  drainMs: number | null;
   ok: boolean;
 };
 
-type Counts = { created: number; queued: number; queuedEvents: number };
+export type QueueCounts = { created: number; queued: number; queuedEvents: number };
 
-async function counts(db: Database, queueId: string): Promise<Counts> {
+export async function queueCounts(db: Database, queueId: string): Promise<QueueCounts> {
   const [row] = await db.$client<{ created: string; queued: string; queued_events: string }[]>`
     select count(*) as created,
            count(*) filter (where c.status = 'queued') as queued,
@@ -26,20 +27,26 @@ async function counts(db: Database, queueId: string): Promise<Counts> {
   return { created: Number(row!.created), queued: Number(row!.queued), queuedEvents: Number(row!.queued_events) };
 }
 
-/** Polls until every accepted call is queued (or the deadline passes), timing the wait from `loadEndedAt`. */
-export async function settleAndCount(db: Database, queueId: string, accepted: number, loadEndedAt: number, timeoutMs: number): Promise<Accounting> {
+/** Milliseconds from `since` until every call created for the queue is `queued`; null past the deadline. */
+export async function waitUntilQueued(db: Database, queueId: string, since: number, timeoutMs: number): Promise<number | null> {
   const until = Date.now() + timeoutMs;
-  let c = await counts(db, queueId);
-  let drainMs: number | null = null;
   for (;;) {
-    if (c.queued >= accepted) {
-      drainMs = Math.round(performance.now() - loadEndedAt);
-      break;
-    }
-    if (Date.now() > until) break;
-    await new Promise((r) => setTimeout(r, 25));
-    c = await counts(db, queueId);
+    const c = await queueCounts(db, queueId);
+    if (c.queued === c.created) return Math.round(performance.now() - since);
+    if (Date.now() > until) return null;
+    await new Promise((r) => setTimeout(r, 20));
   }
-  const ok = drainMs !== null && c.created === accepted && c.queued === accepted && c.queuedEvents === accepted;
-  return { accepted, ...c, drainMs, ok };
+}
+
+/** The final check: call this once the last phase has drained. */
+export async function account(db: Database, queueId: string, acceptedIds: string[], cutOffAllowance: number): Promise<Accounting> {
+  const c = await queueCounts(db, queueId);
+  const distinct = [...new Set(acceptedIds)];
+  const [row] = await db.$client<{ n: string }[]>`
+    select count(*) as n from calls where id = any(${distinct}::uuid[]) and destination_id = ${queueId} and status = 'queued'`;
+  const acceptedQueued = Number(row!.n);
+  const ok =
+    distinct.length === acceptedIds.length && acceptedQueued === distinct.length && c.queued === c.created &&
+    c.queuedEvents === c.created && c.created - distinct.length <= cutOffAllowance;
+  return { accepted: acceptedIds.length, distinctAccepted: distinct.length, acceptedQueued, ...c, ok };
 }

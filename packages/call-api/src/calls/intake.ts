@@ -1,10 +1,10 @@
 // Accepts new calls: concurrent requests are committed together, each call with its first event and outbox messages.
 import { createHash, randomUUID } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
+import type postgres from 'postgres';
 import stringify from 'safe-stable-stringify';
 import type { CallEvent, CreateCallBody, Destination, Topics } from '@switchboard/contracts';
-import { callEvents, calls, outbox, type Database } from '@switchboard/db';
-import type { OutboxRelay, OutboxRow } from '@switchboard/messaging';
+import type { calls, Database } from '@switchboard/db';
+import type { OutboxMessage, OutboxRelay, OutboxRow } from '@switchboard/messaging';
 import { resolveDestinations } from './destinations.ts';
 import { toCall, toCallRequested, type CallRow } from './call-view.ts';
 
@@ -26,6 +26,56 @@ export type CallIntakeOptions = {
   maxConcurrent: number;
   onCommitted?: (results: IntakeResult[]) => void;
 };
+
+type NewCall = Omit<typeof calls.$inferInsert, 'id'> & { id: string };
+type Sql = postgres.TransactionSql;
+
+/** A calls row as Drizzle would return it (camelCase names), so the views stay the same. */
+const callColumns = `id, "from", "to", language, type, priority, metadata, destination_id as "destinationId",
+  destination_name as "destinationName", destination_number as "destinationNumber", status, agent_id as "agentId", reason,
+  idempotency_key as "idempotencyKey", request_hash as "requestHash", created_at as "createdAt", updated_at as "updatedAt"`;
+
+/** Drizzle sets the shared client to hand timestamps over as text (it converts them itself); these rows skip Drizzle. */
+const withDates = (row: CallRow): CallRow => ({ ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) });
+
+/** One multi-row insert through unnest; a key already taken inserts nothing and returns nothing for that call. */
+async function insertCalls(sql: Sql, rows: NewCall[]): Promise<CallRow[]> {
+  const col = <T>(pick: (r: NewCall) => T) => rows.map(pick);
+  const inserted = await sql<CallRow[]>`
+    insert into calls (id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash)
+    select id, "from", "to", language, type::destination_kind, priority, metadata::jsonb, destination_id, destination_name, destination_number, idempotency_key, request_hash
+      from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.from)}::text[], ${col((r) => r.to)}::text[], ${col((r) => r.language)}::text[],
+                  ${col((r) => r.type)}::text[], ${col((r) => r.priority ?? 0)}::int[], ${col((r) => JSON.stringify(r.metadata ?? {}))}::text[],
+                  ${col((r) => r.destinationId)}::uuid[], ${col((r) => r.destinationName)}::text[], ${col((r) => r.destinationNumber)}::text[],
+                  ${col((r) => r.idempotencyKey ?? null)}::text[], ${col((r) => r.requestHash ?? null)}::text[])
+           as u(id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash)
+    on conflict (idempotency_key) do nothing
+    returning ${sql.unsafe(callColumns)}`;
+  return inserted.map(withDates);
+}
+
+function insertEvents(sql: Sql, events: CallEvent[]) {
+  return sql`
+    insert into call_events (id, call_id, sequence, type, status, data, occurred_at)
+    select id, call_id, sequence, type::call_event_type, status::call_status, data::jsonb, occurred_at::timestamptz
+      from unnest(${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.callId)}::uuid[], ${events.map((e) => e.sequence)}::int[],
+                  ${events.map((e) => e.type)}::text[], ${events.map((e) => e.status)}::text[], ${events.map((e) => JSON.stringify(e.data))}::text[],
+                  ${events.map((e) => e.occurredAt)}::text[])
+           as u(id, call_id, sequence, type, status, data, occurred_at)`;
+}
+
+/** Rows keep the order given (ids ascend with it): the relay publishes in id order. */
+async function insertOutbox(sql: Sql, messages: OutboxMessage[]): Promise<OutboxRow[]> {
+  const ids = await sql<{ id: string; createdAt: Date }[]>`
+    insert into outbox (topic, key, payload, headers)
+    select topic, key, payload::jsonb, headers::jsonb
+      from unnest(${messages.map((m) => m.topic)}::text[], ${messages.map((m) => m.key)}::text[],
+                  ${messages.map((m) => JSON.stringify(m.payload))}::text[], ${messages.map((m) => JSON.stringify(m.headers ?? {}))}::text[])
+           with ordinality as u(topic, key, payload, headers, n)
+     order by n
+    returning id, created_at as "createdAt"`;
+  return ids.map((r, i) => ({ ...messages[i]!, headers: messages[i]!.headers ?? {}, id: Number(r.id), createdAt: new Date(r.createdAt) }));
+}
 
 /** The same body always hashes the same, whatever its key order. */
 const hashBody = (body: CreateCallBody): string => createHash('sha256').update(stringify(body) ?? '').digest('base64url');
@@ -61,9 +111,11 @@ export class CallIntake {
   private async commit(batch: Pending[]): Promise<OutboxRow[]> {
     const { db, topics } = this.options;
     const results = new Map<Pending, IntakeResult>();
-    const rows = await db.transaction(async (tx) => {
-      const destinations = await resolveDestinations(tx, [...new Set(batch.map((p) => p.body.to))]);
-      const fresh: { pending: Pending; row: typeof calls.$inferInsert }[] = [];
+    // Raw postgres.js with array parameters: every statement's text is the same whatever the batch size, so each is
+    // prepared once per connection, and the independent inserts go pipelined in one round trip.
+    const rows = await db.$client.begin(async (sql) => {
+      const destinations = await resolveDestinations(sql, [...new Set(batch.map((p) => p.body.to))]);
+      const fresh: { pending: Pending; row: NewCall }[] = [];
       const followers: Pending[] = []; // a second request in this batch with a key already here
       const keysInBatch = new Set<string>();
       for (const pending of batch) {
@@ -87,21 +139,21 @@ export class CallIntake {
       }
       if (fresh.length === 0 && followers.length === 0) return [];
 
-      const inserted = fresh.length
-        ? await tx.insert(calls).values(fresh.map((f) => f.row)).onConflictDoNothing({ target: calls.idempotencyKey }).returning()
-        : [];
+      const inserted = fresh.length ? await insertCalls(sql, fresh.map((f) => f.row)) : [];
       const insertedById = new Map(inserted.map((r) => [r.id, r]));
       for (const { pending, row } of fresh) {
-        const call = insertedById.get(row.id!);
+        const call = insertedById.get(row.id);
         if (call) results.set(pending, { kind: 'accepted', call: toCall(call), replayed: false });
       }
 
       // Keys that were already taken (by an earlier request, or a concurrent batch that committed first).
-      const waiting = [...fresh.filter((f) => !insertedById.has(f.row.id!)).map((f) => f.pending), ...followers];
+      const waiting = [...fresh.filter((f) => !insertedById.has(f.row.id)).map((f) => f.pending), ...followers];
       if (waiting.length > 0) {
         const keys = [...new Set(waiting.map((p) => p.idempotencyKey!))];
         const existing = new Map<string, CallRow>();
-        for (const row of await tx.select().from(calls).where(inArray(calls.idempotencyKey, keys))) existing.set(row.idempotencyKey!, row);
+        for (const row of await sql<CallRow[]>`select ${sql.unsafe(callColumns)} from calls where idempotency_key = any(${keys}::text[])`) {
+          existing.set(row.idempotencyKey!, withDates(row));
+        }
         for (const pending of waiting) {
           const first = existing.get(pending.idempotencyKey!)!;
           results.set(
@@ -121,15 +173,13 @@ export class CallIntake {
         };
         return event;
       });
-      await tx.insert(callEvents).values(
-        events.map((e) => ({ id: e.id, callId: e.callId, sequence: e.sequence, type: e.type, status: e.status, data: e.data, occurredAt: new Date(e.occurredAt) })),
-      );
       // The event first, then the request: the worker's own events for a call can only follow this one on call-events.
-      const messages = inserted.flatMap((call, i) => [
+      const messages: OutboxMessage[] = inserted.flatMap((call, i) => [
         { topic: topics.callEvents, key: call.id, payload: events[i]!, headers: { type: 'call.received' } },
         { topic: topics.callRequests, key: call.destinationId, payload: toCallRequested(toCall(call), randomUUID()), headers: { type: 'call.requested' } },
       ]);
-      return tx.insert(outbox).values(messages).returning();
+      const [, outboxRows] = await Promise.all([insertEvents(sql, events), insertOutbox(sql, messages)]);
+      return outboxRows;
     });
     for (const pending of batch) pending.resolve(results.get(pending)!);
     this.options.onCommitted?.(batch.map((p) => results.get(p)!));

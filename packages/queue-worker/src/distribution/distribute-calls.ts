@@ -1,8 +1,7 @@
 // The database effect of new calls: queue calls wait (`queued`), ring-group calls ring; each transition is an event and an outbox message.
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, max, sql } from 'drizzle-orm';
 import type { CallEvent, CallRequested } from '@switchboard/contracts';
-import { callEvents, calls, outbox, type Database } from '@switchboard/db';
+import type { Database } from '@switchboard/db';
 import type { OutboxRow } from '@switchboard/messaging';
 
 export type DistributionResult = {
@@ -22,18 +21,27 @@ function firstStep(kind: 'queue' | 'ring_group', destinationId: string): Pick<Ca
     : { type: 'call.ringing', status: 'ringing', data: { agentIds: [] } };
 }
 
+type Moved = { id: string; type: 'queue' | 'ring_group'; destinationId: string; lastSequence: number | null };
+
+/**
+ * Raw postgres.js with array parameters: each statement's text is the same for any batch size, so it is prepared
+ * once per connection, and the two inserts go pipelined in one round trip.
+ */
 export async function distributeCalls(db: Database, messages: CallRequested[], eventsTopic: string): Promise<DistributionResult> {
   const ids = [...new Set(messages.map((m) => m.call.id))];
-  return db.transaction(async (tx) => {
+  return db.$client.begin(async (sql) => {
     // Only calls still `received` move: this guard is what makes a redelivery a no-op.
-    const moved = await tx
-      .update(calls)
-      .set({ status: sql`case when ${calls.type} = 'queue' then 'queued'::call_status else 'ringing'::call_status end`, updatedAt: sql`now()` })
-      .where(and(inArray(calls.id, ids), eq(calls.status, 'received')))
-      .returning({ id: calls.id, type: calls.type, destinationId: calls.destinationId });
+    const moved = await sql<Moved[]>`
+      with moved as (
+        update calls set status = case when type = 'queue' then 'queued'::call_status else 'ringing'::call_status end, updated_at = now()
+         where id = any(${ids}::uuid[]) and status = 'received'
+        returning id, type, destination_id)
+      select m.id, m.type, m.destination_id as "destinationId",
+             (select max(e.sequence) from call_events e where e.call_id = m.id) as "lastSequence"
+        from moved m`;
     const movedIds = new Set(moved.map((m) => m.id));
     const others = ids.filter((id) => !movedIds.has(id));
-    const known = others.length ? new Set((await tx.select({ id: calls.id }).from(calls).where(inArray(calls.id, others))).map((r) => r.id)) : new Set<string>();
+    const known = others.length ? new Set((await sql<{ id: string }[]>`select id from calls where id = any(${others}::uuid[])`).map((r) => r.id)) : new Set<string>();
     const firstCopy = new Map<string, CallRequested>();
     for (const m of messages) if (movedIds.has(m.call.id) && !firstCopy.has(m.call.id)) firstCopy.set(m.call.id, m);
     const result: DistributionResult = {
@@ -44,22 +52,30 @@ export async function distributeCalls(db: Database, messages: CallRequested[], e
     };
     if (moved.length === 0) return result;
 
-    const last = await tx
-      .select({ callId: callEvents.callId, sequence: max(callEvents.sequence) })
-      .from(callEvents)
-      .where(inArray(callEvents.callId, [...movedIds]))
-      .groupBy(callEvents.callId);
-    const lastSequence = new Map(last.map((r) => [r.callId, r.sequence ?? 0]));
-    const occurredAt = new Date();
-    const events = moved.map((call) => ({
-      id: randomUUID(), version: 1 as const, occurredAt: occurredAt.toISOString(), callId: call.id,
-      sequence: (lastSequence.get(call.id) ?? 0) + 1, ...firstStep(call.type, call.destinationId),
+    const occurredAt = new Date().toISOString();
+    const events: CallEvent[] = moved.map((call) => ({
+      id: randomUUID(), version: 1 as const, occurredAt, callId: call.id,
+      sequence: (call.lastSequence ?? 0) + 1, ...firstStep(call.type, call.destinationId),
+    }) as CallEvent);
+    const [, outboxIds] = await Promise.all([
+      sql`
+        insert into call_events (id, call_id, sequence, type, status, data, occurred_at)
+        select id, call_id, sequence, type::call_event_type, status::call_status, data::jsonb, ${occurredAt}::timestamptz
+          from unnest(${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.callId)}::uuid[], ${events.map((e) => e.sequence)}::int[],
+                      ${events.map((e) => e.type)}::text[], ${events.map((e) => e.status)}::text[], ${events.map((e) => JSON.stringify(e.data))}::text[])
+               as u(id, call_id, sequence, type, status, data)`,
+      // Rows keep the events' order (ids ascend with it): the relay publishes in id order.
+      sql<{ id: string; createdAt: string }[]>`
+        insert into outbox (topic, key, payload, headers)
+        select ${eventsTopic}, key, payload::jsonb, headers::jsonb
+          from unnest(${events.map((e) => e.callId)}::text[], ${events.map((e) => JSON.stringify(e))}::text[],
+                      ${events.map((e) => JSON.stringify({ type: e.type }))}::text[]) with ordinality as u(key, payload, headers, n)
+         order by n
+        returning id, created_at as "createdAt"`,
+    ]);
+    result.outboxRows = outboxIds.map((r, i) => ({
+      id: Number(r.id), topic: eventsTopic, key: events[i]!.callId, payload: events[i]!, headers: { type: events[i]!.type }, createdAt: new Date(r.createdAt),
     }));
-    await tx.insert(callEvents).values(events.map((e) => ({ ...e, occurredAt })));
-    result.outboxRows = await tx
-      .insert(outbox)
-      .values(events.map((e) => ({ topic: eventsTopic, key: e.callId, payload: e, headers: { type: e.type } })))
-      .returning();
     return result;
   });
 }
