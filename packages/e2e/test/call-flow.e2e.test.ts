@@ -85,4 +85,34 @@ describe('faults lose nothing', () => {
     await expectEachQueuedOnce(ids);
     expect(system.exits).toEqual(['queue-worker exited SIGKILL']);
   });
+
+  it('drains on SIGTERM: the worker exits 0 and leaves its group, and the calls it did not take wait for the next one', async () => {
+    const worker = system.worker;
+    await worker.stop();
+    expect(worker.child.exitCode).toBe(0);
+    const ids = await postCalls(30, system.queue.number);
+    await system.startWorker();
+    await eventually(async () => (await Promise.all(ids.map((id) => system.getCall(id)))).filter((c) => c.status === 'queued').length, (n) => n === 30, 'all 30 calls to be queued', 30_000);
+    await expectEachQueuedOnce(ids);
+  });
+
+  it('drains on SIGTERM: every call the API answered 202 before it closed is stored and reaches the worker', async () => {
+    const api = system.api;
+    const inFlight = Array.from({ length: 60 }, (_, i) =>
+      system.post({ from: `+1666${String(i).padStart(7, '0')}`, to: system.queue.number, language: 'en' }).then(
+        async (r) => ({ status: r.status, id: r.status === 202 ? ((await r.json()) as { id: string }).id : undefined }),
+        () => ({ status: 0, id: undefined }), // refused: the listener had closed
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    await api.stop();
+    expect(api.child.exitCode).toBe(0);
+    const answers = await Promise.all(inFlight);
+    expect(answers.filter((a) => a.status !== 202 && a.status !== 0 && a.status !== 503), 'answers other than 202 or a refusal').toEqual([]);
+    const accepted = answers.flatMap((a) => (a.id ? [a.id] : []));
+    expect(accepted.length).toBeGreaterThan(0);
+    await system.startApi();
+    await eventually(async () => (await Promise.all(accepted.map((id) => system.getCall(id)))).filter((c) => c.status === 'queued').length, (n) => n === accepted.length, 'every accepted call to be queued', 30_000);
+    await expectEachQueuedOnce(accepted);
+  });
 });

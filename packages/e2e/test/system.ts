@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { closeDatabase, createDatabase, queues, ringGroups } from '@switchboard/db';
 import { createKafka, ensureTopics } from '@switchboard/messaging';
 import { stackUrls } from '../../local-stack/src/test/context.ts';
+export { eventually } from '../../local-stack/src/test/eventually.ts';
 import { freePort } from '../../local-stack/src/process.ts';
 import { serviceEntries, spawnService, waitReady, type RunningService } from '../../local-stack/src/services.ts';
 
@@ -31,15 +32,20 @@ export async function startSystem() {
   };
   const [api, worker] = await Promise.all([start('callApi'), start('queueWorker')]);
   const system = {
-    api, worker: worker as RunningService, db, kafka, queue: queue!, group: group!, exits,
+    api: api as RunningService, worker: worker as RunningService, db, kafka, queue: queue!, group: group!, exits,
     topics: { callRequests: topics.TOPIC_CALL_REQUESTS, callEvents: topics.TOPIC_CALL_EVENTS },
     post: (body: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${api.url}/call`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
-    getCall: async (id: string) => (await fetch(`${api.url}/calls/${id}`)).json() as Promise<any>,
+      fetch(`${system.api.url}/call`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+    getCall: async (id: string) => (await fetch(`${system.api.url}/calls/${id}`)).json() as Promise<any>,
     /** Replaces the worker with a new process (same port, same consumer group). */
     async startWorker() {
       system.worker = await start('queueWorker', worker!.port);
       return system.worker;
+    },
+    /** Replaces the API with a new process on the same port. */
+    async startApi() {
+      system.api = await start('callApi', api!.port);
+      return system.api;
     },
     /** The worker's count of call requests by outcome, read from its /metrics. */
     async workerCount(outcome: 'distributed' | 'redelivered' | 'dead_lettered'): Promise<number> {
@@ -48,20 +54,10 @@ export async function startSystem() {
       return line ? Number(line.split(' ').at(-1)) : 0;
     },
     async stop() {
-      await Promise.all([api.stop(), system.worker.stop()]);
+      await Promise.all([system.api.stop(), system.worker.stop()]);
       await closeDatabase(db);
     },
   };
   return system;
 }
 export type System = Awaited<ReturnType<typeof startSystem>>;
-
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
