@@ -35,7 +35,11 @@ export class CallRequestsConsumer {
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, () => (this.joined = true));
     for (const event of [CRASH, STOP, DISCONNECT]) this.consumer.on(event, () => (this.joined = false));
-    this.consumer.on(CRASH, (e) => options.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));
+    // A retriable crash (a broker still loading its coordinator, say) restarts the consumer by itself: a warning, not an error.
+    this.consumer.on(CRASH, (e) => {
+      const log = e.payload.restart ? options.log.warn : options.log.error;
+      log({ err: e.payload.error, restart: e.payload.restart }, e.payload.restart ? 'consumer restarting after a retriable error' : 'consumer crashed');
+    });
   }
 
   /** True once the consumer has joined its group and until it stops. */
