@@ -64,7 +64,8 @@ export async function runBench(settings: BenchSettings, say: (line: string) => v
 
     const fixedRates: FixedRate[] = [];
     for (const rate of settings.rates) {
-      say(`POST /call at ${rate}/s for ${durationSec} s`);
+      const behindMs = await watch.caughtUp(acceptedIds.length);
+      say(`POST /call at ${rate}/s for ${durationSec} s (the bench's event reader needed ${behindMs} ms to catch up first)`);
       const e2e = watch.measure();
       const onAccepted = (id: string, at: number) => {
         acceptedIds.push(id);

@@ -62,6 +62,19 @@ export class EndToEndWatch {
     }
   }
 
+  /**
+   * Waits until this reader has seen `call.queued` for at least `count` calls: after a full-speed phase it has a backlog
+   * of its own to read, which would otherwise count against the next phase's end-to-end times.
+   */
+  async caughtUp(count: number, timeoutMs = 120_000): Promise<number> {
+    const started = performance.now();
+    while (this.queued.size < count) {
+      if (performance.now() - started > timeoutMs) throw new Error(`the bench's call-events reader saw ${this.queued.size} of ${count} calls queued within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return Math.round(performance.now() - started);
+  }
+
   stop(): Promise<void> {
     return this.consumer.disconnect();
   }
