@@ -80,8 +80,16 @@ const log4jProperties = [
   '',
 ].join('\n');
 
-/** A KRaft cluster id: 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` prints. */
-const clusterId = (): string => randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` prints. Like Kafka's own
+ * Uuid.randomUuid, never one that starts with '-': the storage tool would read it as an option (1 start in 64 failed).
+ */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);

@@ -5,7 +5,8 @@ import type { Destination } from '@switchboard/contracts';
 type Row = { kind: Destination['kind']; id: string; name: string; number: string };
 
 /**
- * A queue wins over a ring group with the same number (the admin API keeps numbers unique across both).
+ * A queue wins over a ring group with the same number (nothing enforces one number per destination across the two
+ * tables yet; the admin API, a later issue, should).
  * One statement with an array parameter: its text never changes, so it is prepared once per connection.
  */
 export async function resolveDestinations(sql: postgres.Sql | postgres.TransactionSql, numbers: string[]): Promise<Map<string, Destination>> {
