@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { dbCeiling, type DbCeilingResult } from './ceilings/db-ceiling.ts';
 import { httpCeiling, startNoopServer } from './ceilings/http-ceiling.ts';
 import { EndToEndWatch } from './load/end-to-end.ts';
+import { measureHops, type Hops } from './load/hops.ts';
 import { pacedLoad, type PacedResult } from './load/paced-load.ts';
 import { maxLoad, type MaxLoadResult } from './load/post-call-load.ts';
 import type { Percentiles } from './load/latency.ts';
@@ -12,7 +13,7 @@ import { peakRssMiB, startBenchStack } from './stack/bench-stack.ts';
 
 export type BenchSettings = { smoke: boolean; durationSec: number; rounds: number; connections: number; rates: number[]; e2eRate: number; profileDir?: string };
 
-export type FixedRate = PacedResult & { endToEnd: Percentiles; drainMs: number | null };
+export type FixedRate = PacedResult & { endToEnd: Percentiles; hops: Hops; drainMs: number | null };
 
 export type BenchResults = {
   machine: MachineFacts;
@@ -73,7 +74,7 @@ export async function runBench(settings: BenchSettings, say: (line: string) => v
       };
       const result = await pacedLoad({ url: system.api.url, rate, durationSec, body, onAccepted });
       const drainMs = await drain(performance.now());
-      fixedRates.push({ ...result, endToEnd: e2e.percentiles(), drainMs });
+      fixedRates.push({ ...result, endToEnd: e2e.percentiles(), hops: await measureHops(system.db, watch.seenInPhase()), drainMs });
       say(`  p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, end to end p99 ${fixedRates.at(-1)!.endToEnd.p99Ms} ms`);
     }
 

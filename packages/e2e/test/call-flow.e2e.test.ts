@@ -104,7 +104,8 @@ describe('faults lose nothing', () => {
         () => ({ status: 0, id: undefined }), // refused: the listener had closed
       ),
     );
-    await new Promise((r) => setTimeout(r, 5));
+    // SIGTERM once the first answer is back, with the rest still in flight.
+    await Promise.race(inFlight);
     await api.stop();
     expect(api.child.exitCode).toBe(0);
     const answers = await Promise.all(inFlight);

@@ -1,12 +1,15 @@
 // Watches call-events for `call.queued` and times each call from its POST's intended send time to the event's arrival.
 import type { Consumer, Kafka } from 'kafkajs';
 import { LatencyRecorder } from './latency.ts';
+import type { Seen } from './hops.ts';
 
 /** Pairs two timestamps per call (sent, queued) whichever arrives first; records the difference once both are there. */
 export class EndToEndWatch {
   private readonly sentAt = new Map<string, number>();
   private readonly queuedAt = new Map<string, number>();
   private recorder: LatencyRecorder | null = null;
+  /** Wall-clock send and arrival of each call timed in the current phase, for the per-hop split. */
+  private seen = new Map<string, Seen>();
   private readonly consumer: Consumer;
   private readonly queued = new Set<string>();
   /** `call.queued` events seen more than once for a call (the relay publishes at least once). */
@@ -37,7 +40,19 @@ export class EndToEndWatch {
 
   /** Starts a new histogram: calls sent from now on are timed into it. */
   measure(): LatencyRecorder {
+    this.seen = new Map();
     return (this.recorder = new LatencyRecorder());
+  }
+
+  /** The calls timed since `measure()`, with wall-clock times the database's timestamps can be set against. */
+  seenInPhase(): Map<string, Seen> {
+    return this.seen;
+  }
+
+  private record(callId: string, sent: number, arrived: number): void {
+    this.recorder?.recordMs(arrived - sent);
+    const wall = (t: number) => performance.timeOrigin + t;
+    if (this.recorder) this.seen.set(callId, { sentAt: wall(sent), arrivedAt: wall(arrived) });
   }
 
   onSent(callId: string, at: number): void {
@@ -45,7 +60,7 @@ export class EndToEndWatch {
     if (queued === undefined) this.sentAt.set(callId, at);
     else {
       this.queuedAt.delete(callId);
-      this.recorder?.recordMs(queued - at);
+      this.record(callId, at, queued);
     }
   }
 
@@ -62,7 +77,7 @@ export class EndToEndWatch {
     }
     else {
       this.sentAt.delete(callId);
-      this.recorder?.recordMs(at - sent);
+      this.record(callId, sent, at);
     }
   }
 

@@ -20,6 +20,11 @@ export function renderTable(r: BenchResults): string {
   for (const f of r.fixedRates) {
     const mark = f.rate === r.settings.e2eRate ? '5.' : '  ';
     rows.push([`${mark} end to end at ${int(f.rate)}/s (POST → call.queued)`, `${int(f.endToEnd.count)} calls`, `p50 ${ms(f.endToEnd.p50Ms)}, p99 ${ms(f.endToEnd.p99Ms)}`]);
+    const hop = (p: { p50Ms: number; p99Ms: number }) => `${ms(p.p50Ms)} / ${ms(p.p99Ms)}`;
+    rows.push([
+      '      hops p50 / p99', '',
+      `POST → stored ${hop(f.hops.toIntake)}; stored → worker ${hop(f.hops.toWorker)}; worker → bench reader ${hop(f.hops.toReader)}`,
+    ]);
   }
   const a = r.afterLoad.accounting;
   const worstDrain = Math.max(...r.postCall.drainMs.map((d) => d ?? Infinity));
