@@ -1,5 +1,6 @@
 // call-api's Prometheus metrics, served at /metrics.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createOutboxPublishedCounter } from '@switchboard/messaging';
 
 export function createApiMetrics() {
   const registry = new Registry();
@@ -16,9 +17,7 @@ export function createApiMetrics() {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [registry],
   });
-  const outboxPublished = new Counter({
-    name: 'switchboard_outbox_published_total', help: 'outbox messages sent to Kafka', labelNames: ['via'] as const, registers: [registry],
-  });
+  const outboxPublished = createOutboxPublishedCounter(registry);
   return { registry, calls, intakeBatch, outboxPublished };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

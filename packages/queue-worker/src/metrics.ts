@@ -1,5 +1,6 @@
 // The worker's Prometheus metrics, served at /metrics.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createOutboxPublishedCounter } from '@switchboard/messaging';
 
 export function createWorkerMetrics() {
   const registry = new Registry();
@@ -16,9 +17,7 @@ export function createWorkerMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const outboxPublished = new Counter({
-    name: 'switchboard_outbox_published_total', help: 'outbox messages sent to Kafka', labelNames: ['via'] as const, registers: [registry],
-  });
+  const outboxPublished = createOutboxPublishedCounter(registry);
   return { registry, callRequests, requestLag, outboxPublished };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
