@@ -1,15 +1,10 @@
-// What every call goes through whatever its destination: ringing, moving on, and ending.
-import { setAgentState } from './agent-availability.ts';
-import type { Route } from './configuration.ts';
-import { cancelCallTimers, emit, setCallTimer, timerKeys, type Decision } from './decision.ts';
-import { enterQueue, queueOf, takeFromLine } from './queue-routing.ts';
-import { enterRingGroup } from './ring-group-routing.ts';
+// What every call goes through whatever its destination: ringing, leaving where it is, and ending.
+import { setAgentState } from './agent-states.ts';
+import type { RoutingEvent } from './commands.ts';
+import { cancelCallTimers, emit, setCallTimer, timerKeys, touchCall, type Decision } from './decision.ts';
+import { queueOf, takeFromLine } from './queue-lines.ts';
 import type { AgentRecord, CallRecord } from './state.ts';
 import type { AgentPresence, TerminalCallStatus } from './vocabulary.ts';
-import type { RoutingEvent } from './commands.ts';
-
-/** A call bounced between destinations nobody can take more often than this in one decision is failed. */
-const maxMovesPerDecision = 16;
 
 export function ringAgents(decision: Decision, call: CallRecord, agentIds: readonly string[], timeoutSec: number): void {
   call.status = 'ringing';
@@ -36,7 +31,10 @@ export function stopRinging(
     call.ringing.delete(agent.id);
     setAgentState(decision, agent, next);
   }
-  if (agents.length) decision.commands.push({ type: 'stop_ringing', callId: call.id, agentIds });
+  if (agents.length) {
+    touchCall(decision, call);
+    decision.commands.push({ type: 'stop_ringing', callId: call.id, agentIds });
+  }
   return agents;
 }
 
@@ -51,34 +49,6 @@ export function leaveDestination(decision: Decision, call: CallRecord, reportNoA
   if (call.line) takeFromLine(queueOf(decision, call), call);
   cancelCallTimers(decision, call);
   return freed;
-}
-
-/** Overflow or failover: the call goes to `to`, or ends `unanswered` when there is nowhere to go. */
-export function moveCall(decision: Decision, call: CallRecord, to: Route | null, reasonWhenNowhere?: string): void {
-  cancelCallTimers(decision, call);
-  if (!to || to.kind === 'hangup') {
-    if (reasonWhenNowhere) finishCall(decision, call, 'failed', { type: 'call.failed', data: { reason: reasonWhenNowhere } });
-    else finishCall(decision, call, 'unanswered', { type: 'call.unanswered', data: {} });
-    return;
-  }
-  const moves = (decision.moves.get(call.id) ?? 0) + 1;
-  decision.moves.set(call.id, moves);
-  if (moves > maxMovesPerDecision) {
-    finishCall(decision, call, 'failed', { type: 'call.failed', data: { reason: 'routing_loop' } });
-    return;
-  }
-  const from: Route = { kind: call.destination.kind, id: call.destination.id };
-  const target: Route = { kind: to.kind, id: to.id ?? '' };
-  const queue = to.kind === 'queue' ? decision.state.queues.get(target.id!) : undefined;
-  const group = to.kind === 'ring_group' ? decision.state.ringGroups.get(target.id!) : undefined;
-  if (!queue && !group) {
-    finishCall(decision, call, 'failed', { type: 'call.failed', data: { reason: 'unknown_destination' } });
-    return;
-  }
-  emit(decision, call, { type: 'call.overflowed', data: { from, to: target } });
-  decision.commands.push({ type: 'move', callId: call.id, from, to: target });
-  if (queue) enterQueue(decision, call, queue);
-  else enterRingGroup(decision, call, group!);
 }
 
 /** The call reaches a terminal status and leaves the state; the caller has already freed its agents. */

@@ -1,12 +1,13 @@
 // The one entry of the engine: state and one input in, the next state and the commands to carry out out.
 import type { RoutingCommand } from './commands.ts';
-import { createDecision, type Decision } from './decision.ts';
+import { createDecision, type Decision, type Ignored, type TouchedRecords } from './decision.ts';
 import type { RoutingInput } from './inputs.ts';
 import type { RandomSource } from './random.ts';
 import type { RoutingState } from './state.ts';
 import { agentPresenceChanged, wrapUpOver } from './transitions/agents.ts';
 import { callArrived, callEnded, callerHungUp, maxWaitReached, tierWaitReached } from './transitions/calls.ts';
-import { agentAnswered, agentDeclined, ringTimedOut, type Ignored } from './transitions/ringing.ts';
+import { configurationChanged } from './transitions/configuration.ts';
+import { agentAnswered, agentDeclined, ringTimedOut } from './transitions/ringing.ts';
 
 export interface DecisionClock {
   /** Seconds on the shell's clock; timers come back at times on the same clock. */
@@ -23,6 +24,11 @@ export interface DecisionResult {
    * call: the API's 409), `on_call`, `unknown_call`, `unknown_agent`, `duplicate_call`, `unchanged`, `stale_timer`.
    */
   readonly ignored?: string;
+  /**
+   * Every call, agent, queue and ring group whose runtime record (its snapshot, or `lastAnsweredAgentId`) this decision
+   * may have changed: the records the shell writes back. Calls that ended here are listed and no longer in the state.
+   */
+  readonly touched: TouchedRecords;
 }
 
 /**
@@ -32,7 +38,8 @@ export interface DecisionResult {
 export function decide(state: RoutingState, input: RoutingInput, clock: DecisionClock): DecisionResult {
   const decision = createDecision(state, clock.now, clock.random);
   const ignored = apply(decision, input);
-  return ignored === undefined ? { state, commands: decision.commands } : { state, commands: decision.commands, ignored };
+  const { touched } = decision;
+  return ignored === undefined ? { state, commands: decision.commands, touched } : { state, commands: decision.commands, ignored, touched };
 }
 
 function apply(decision: Decision, input: RoutingInput): Ignored {
@@ -57,5 +64,7 @@ function apply(decision: Decision, input: RoutingInput): Ignored {
       return maxWaitReached(decision, input);
     case 'tier_wait_reached':
       return tierWaitReached(decision, input);
+    case 'configuration_changed':
+      return configurationChanged(decision);
   }
 }

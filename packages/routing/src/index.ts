@@ -1,7 +1,12 @@
 // @switchboard/routing: the pure routing engine. `decide(state, input, { now, random })` → next state and commands.
 export { decide, type DecisionClock, type DecisionResult } from './decide.ts';
+export type { TouchedRecords } from './decision.ts';
 export { createRoutingState } from './state.ts';
 export type { AgentRecord, CallRecord, MemberRecord, QueueRecord, RingGroupRecord, RoutingState } from './state.ts';
+export {
+  restoreRoutingState, snapshotAgent, snapshotCall, snapshotRoutingState,
+  type AgentSnapshot, type CallSnapshot, type DestinationSnapshot, type RoutingSnapshot,
+} from './snapshot.ts';
 export type {
   AgentConfig, QueueConfig, QueueMemberConfig, RingGroupConfig, RingGroupMemberConfig, Route, RoutingConfig,
 } from './configuration.ts';

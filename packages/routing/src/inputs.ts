@@ -23,7 +23,9 @@ export type RoutingInput =
   /** A queue's `maxWaitSec` or a ring group's `totalTimeoutSec` passed. */
   | { readonly type: 'max_wait_reached'; readonly callId: string; readonly destinationId: string }
   /** The call has waited long enough at `queueId` for members of `tier` to ring. */
-  | { readonly type: 'tier_wait_reached'; readonly callId: string; readonly queueId: string; readonly tier: number };
+  | { readonly type: 'tier_wait_reached'; readonly callId: string; readonly queueId: string; readonly tier: number }
+  /** Sent right after restoring a state with a new configuration: every available agent takes the best call it may. */
+  | { readonly type: 'configuration_changed' };
 
 export type RoutingInputType = RoutingInput['type'];
 export type RoutingInputOf<T extends RoutingInputType> = Extract<RoutingInput, { type: T }>;

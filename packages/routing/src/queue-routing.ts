@@ -1,17 +1,18 @@
-// Calls in queues: entering, waiting in line, being offered to members by the strategy, tiers opening, overflow.
-import { moveCall, ringAgents } from './call-lifecycle.ts';
-import { emit, setCallTimer, timerKeys, type Decision } from './decision.ts';
+// Calls in queues: entering, being offered to members by the strategy, going back to their line, tiers opening.
+import { ringAgents } from './call-lifecycle.ts';
+import { emit, setCallTimer, timerKeys, touchCall, type Decision } from './decision.ts';
 import { speaks } from './language.ts';
+import { bestCallFor, putInLine, queueOf, takeFromLine } from './queue-lines.ts';
 import type { QueueCandidate } from './strategies/queue/queue-strategy.ts';
 import { queueStrategyPicks } from './strategies/queue/queue-strategies.ts';
 import type { AgentRecord, CallRecord, QueueRecord } from './state.ts';
-import { ranksBefore, WaitingLine } from './waiting-line.ts';
+import { ranksBefore } from './waiting-line.ts';
 
-export function queueOf(decision: Decision, call: CallRecord): QueueRecord {
-  return decision.state.queues.get(call.destination.id)!;
-}
-
-export function enterQueue(decision: Decision, call: CallRecord, queue: QueueRecord): void {
+/**
+ * The call enters the queue: it rings a member or waits in line. Returns false when the queue is full (`maxWaiting`):
+ * the call was not taken, and the caller overflows it.
+ */
+export function enterQueue(decision: Decision, call: CallRecord, queue: QueueRecord): boolean {
   const { now } = decision;
   call.destination = { kind: 'queue', id: queue.id };
   call.status = 'queued';
@@ -20,10 +21,7 @@ export function enterQueue(decision: Decision, call: CallRecord, queue: QueueRec
   call.tried = new Set();
   emit(decision, call, { type: 'call.queued', data: { queueId: queue.id } });
   if (!offerCall(decision, call)) {
-    if (queue.maxWaiting !== null && queue.waiting >= queue.maxWaiting) {
-      moveCall(decision, call, queue.overflow, 'queue_full');
-      return;
-    }
+    if (queue.maxWaiting !== null && queue.waiting >= queue.maxWaiting) return false;
     putInLine(queue, call);
   }
   if (queue.maxWaitSec !== null) {
@@ -34,6 +32,7 @@ export function enterQueue(decision: Decision, call: CallRecord, queue: QueueRec
     const input = { type: 'tier_wait_reached', callId: call.id, queueId: queue.id, tier: 2 } as const;
     setCallTimer(decision, call, timerKeys.tier(call.id), now + queue.tierWaitSec, input);
   }
+  return true;
 }
 
 /**
@@ -54,37 +53,18 @@ export function offerCall(decision: Decision, call: CallRecord, exclude: readonl
     if (!call.tried.has(agentId)) fresh.push({ agent, member });
     else if (!exclude.includes(agentId)) again.push({ agent, member });
   }
-  let candidates = fresh;
-  if (!fresh.length) {
-    if (!again.length) return false;
-    call.tried = new Set(exclude);
-    candidates = again;
-  }
+  const newRound = fresh.length === 0;
+  const candidates = newRound ? again : fresh;
+  if (!candidates.length) return false;
+  // The free-member set is in the order agents happened to become free, which a restored state cannot reproduce:
+  // strategies see members in the queue's fixed order, so the same state always rings the same members.
+  candidates.sort((a, b) => a.member.order - b.member.order);
   const chosen = queueStrategyPicks[queue.strategy](candidates, { queue, random: decision.random });
   if (!chosen.length) return false;
+  if (newRound) call.tried = new Set(exclude);
   takeFromLine(queue, call);
   ringAgents(decision, call, chosen.map(({ agent }) => agent.id), queue.ringTimeoutSec);
   return true;
-}
-
-/**
- * The best waiting call the agent may take across its queues (rule 4). Each line's head is the best call of that line,
- * and the lines split calls by language and open tiers, so looking at heads is enough: no scan of the waiting calls.
- */
-export function bestCallFor(decision: Decision, agent: AgentRecord): CallRecord | undefined {
-  let best: CallRecord | undefined;
-  for (const queueId of agent.queueIds) {
-    const queue = decision.state.queues.get(queueId)!;
-    if (queue.waiting === 0) continue;
-    const member = queue.members.get(agent.id)!;
-    for (const line of queue.lines.values()) {
-      if (line.size === 0 || member.tier > line.openTier) continue;
-      if (line.language !== null && !speaks(agent.languages, line.language)) continue;
-      const head = line.peek()!;
-      if (!best || ranksBefore(head, best)) best = head;
-    }
-  }
-  return best;
 }
 
 /**
@@ -106,30 +86,13 @@ export function returnToLine(decision: Decision, call: CallRecord, exclude: read
 /** The call has waited `tierWaitSec × (tier − 1)`: members of `tier` may ring for it now. */
 export function openTier(decision: Decision, call: CallRecord, tier: number): void {
   const queue = queueOf(decision, call);
+  touchCall(decision, call);
   const inLine = call.line !== null;
   if (inLine) takeFromLine(queue, call);
   call.openTier = tier;
-  if (tier < queue.maxTier) {
+  if (tier < queue.maxTier && queue.tierWaitSec !== null) {
     const input = { type: 'tier_wait_reached', callId: call.id, queueId: queue.id, tier: tier + 1 } as const;
-    setCallTimer(decision, call, timerKeys.tier(call.id), call.queuedAt + queue.tierWaitSec! * tier, input);
+    setCallTimer(decision, call, timerKeys.tier(call.id), call.queuedAt + queue.tierWaitSec * tier, input);
   }
   if (inLine && !offerCall(decision, call)) putInLine(queue, call);
-}
-
-export function putInLine(queue: QueueRecord, call: CallRecord): void {
-  const language = queue.requireLanguage ? call.language : null;
-  const key = `${language ?? '*'}|${call.openTier}`;
-  let line = queue.lines.get(key);
-  if (!line) {
-    line = new WaitingLine(language, call.openTier);
-    queue.lines.set(key, line);
-  }
-  line.push(call);
-  queue.waiting++;
-}
-
-export function takeFromLine(queue: QueueRecord, call: CallRecord): void {
-  if (!call.line) return;
-  call.line.remove(call);
-  queue.waiting--;
 }

@@ -50,7 +50,7 @@ export interface QueueRecord {
   /** Members who are `available` right now. */
   readonly freeMemberIds: Set<string>;
   /** Lines by `${language}|${openTier}`. */
-  readonly lines: Map<string, WaitingLine>;
+  readonly lines: Map<string, WaitingLine<CallRecord>>;
   waiting: number;
   lastAnsweredAgentId: string | null;
 }
@@ -78,7 +78,7 @@ export interface CallRecord {
   /** When the call entered its current queue. */
   queuedAt: number;
   openTier: number;
-  line: WaitingLine | null;
+  line: WaitingLine<CallRecord> | null;
   lineIndex: number;
   /** Agents ringing for the call now. */
   readonly ringing: Set<string>;

@@ -1,8 +1,16 @@
 // A queue's waiting line: an indexed binary heap of calls, best first, so taking or removing any call is O(log n).
-import type { CallRecord } from './state.ts';
+
+/** What a line needs of a call; declared here so the line does not depend on the state that holds it. */
+export interface WaitingCall {
+  readonly priority: number;
+  readonly queuedAt: number;
+  readonly sequence: number;
+  line: WaitingLine<WaitingCall> | null;
+  lineIndex: number;
+}
 
 /** Rule 4: higher priority first, then the call that has waited longest, then arrival order. */
-export function ranksBefore(a: CallRecord, b: CallRecord): boolean {
+export function ranksBefore(a: WaitingCall, b: WaitingCall): boolean {
   if (a.priority !== b.priority) return a.priority > b.priority;
   if (a.queuedAt !== b.queuedAt) return a.queuedAt < b.queuedAt;
   return a.sequence < b.sequence;
@@ -12,8 +20,8 @@ export function ranksBefore(a: CallRecord, b: CallRecord): boolean {
  * One line holds the calls of a queue that share a language (when the queue requires one) and the tiers open to them,
  * so an agent finds the best call it may take by looking at a few heads instead of every call.
  */
-export class WaitingLine {
-  private readonly calls: CallRecord[] = [];
+export class WaitingLine<Call extends WaitingCall> {
+  private readonly calls: Call[] = [];
 
   constructor(
     /** Normalized call language, or null when the queue does not require one. */
@@ -26,18 +34,18 @@ export class WaitingLine {
     return this.calls.length;
   }
 
-  peek(): CallRecord | undefined {
+  peek(): Call | undefined {
     return this.calls[0];
   }
 
-  push(call: CallRecord): void {
+  push(call: Call): void {
     call.line = this;
     call.lineIndex = this.calls.length;
     this.calls.push(call);
     this.siftUp(call.lineIndex);
   }
 
-  remove(call: CallRecord): void {
+  remove(call: Call): void {
     if (call.line !== this) return;
     const index = call.lineIndex;
     const last = this.calls.pop()!;
@@ -80,7 +88,7 @@ export class WaitingLine {
     this.place(call, index);
   }
 
-  private place(call: CallRecord, index: number): void {
+  private place(call: Call, index: number): void {
     this.calls[index] = call;
     call.lineIndex = index;
   }

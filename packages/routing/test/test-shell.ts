@@ -1,33 +1,68 @@
 // A tiny imperative shell for tests: applies the engine's commands, keeps its timers, and fires them on a virtual clock.
 import {
-  createRandom, createRoutingState, decide,
-  type DecisionResult, type RoutingCommand, type RoutingConfig, type RoutingEvent, type RoutingInput, type RoutingState,
+  createRandom, createRoutingState, decide, restoreRoutingState, snapshotRoutingState,
+  type DecisionResult, type RoutingCommand, type RoutingConfig, type RoutingEvent, type RoutingInput, type RoutingSnapshot,
+  type RandomSource, type RoutingState,
 } from '../src/index.ts';
 
+type Timer = { at: number; input: RoutingInput };
+
+/** What a worker keeps in the database between decisions, after a JSON round trip as PostgreSQL would give it back. */
+export interface SavedShell {
+  readonly routing: RoutingSnapshot;
+  readonly randomState: number;
+  /** In the order they were set: ties fire in this order. */
+  readonly timers: readonly (readonly [string, Timer])[];
+  readonly now: number;
+}
+
 export class TestShell {
-  readonly state: RoutingState;
+  state: RoutingState;
   now = 0;
-  readonly timers = new Map<string, { at: number; input: RoutingInput }>();
+  readonly timers = new Map<string, Timer>();
   readonly commands: RoutingCommand[] = [];
-  private readonly random;
+  random: RandomSource;
   /** Called around every decision, timers included: property tests check the rules here. */
-  beforeDecide?: () => void;
-  afterDecide?: () => void;
+  beforeDecide?: (input: RoutingInput) => void;
+  afterDecide?: (input: RoutingInput, result: DecisionResult) => void;
 
   constructor(config: RoutingConfig, seed = 1) {
     this.state = createRoutingState(config);
     this.random = createRandom(seed);
   }
 
+  /** A shell that takes over from a saved one, as a new worker does after a restart or a rebalance. */
+  static restored(config: RoutingConfig, saved: SavedShell): TestShell {
+    const shell = new TestShell(config);
+    shell.state = restoreRoutingState(config, saved.routing);
+    shell.random = createRandom(saved.randomState);
+    for (const [key, timer] of saved.timers) shell.timers.set(key, timer);
+    shell.now = saved.now;
+    return shell;
+  }
+
+  save(): SavedShell {
+    const saved: SavedShell = {
+      routing: snapshotRoutingState(this.state), randomState: this.random.state, timers: [...this.timers], now: this.now,
+    };
+    return JSON.parse(JSON.stringify(saved)) as SavedShell;
+  }
+
+  /** The configuration changes under the live state: save, restore with the new one, and tell the engine. */
+  reconfigure(config: RoutingConfig): DecisionResult {
+    this.state = restoreRoutingState(config, this.save().routing);
+    return this.send({ type: 'configuration_changed' });
+  }
+
   send(input: RoutingInput): DecisionResult {
-    this.beforeDecide?.();
+    this.beforeDecide?.(input);
     const result = decide(this.state, input, { now: this.now, random: this.random });
     for (const command of result.commands) {
       this.commands.push(command);
       if (command.type === 'set_timer') this.timers.set(command.key, { at: command.at, input: command.input });
       if (command.type === 'cancel_timer') this.timers.delete(command.key);
     }
-    this.afterDecide?.();
+    this.afterDecide?.(input, result);
     return result;
   }
 
@@ -35,7 +70,7 @@ export class TestShell {
   advance(seconds: number): void {
     const until = this.now + seconds;
     for (;;) {
-      let due: [string, { at: number; input: RoutingInput }] | undefined;
+      let due: [string, Timer] | undefined;
       for (const entry of this.timers) if (entry[1].at <= until && (!due || entry[1].at < due[1].at)) due = entry;
       if (!due) break;
       this.timers.delete(due[0]);

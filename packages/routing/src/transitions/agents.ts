@@ -1,8 +1,9 @@
 // Inputs about agents: presence set by the agent, and the end of wrap-up.
-import { dispatchAgent, setAgentState } from '../agent-availability.ts';
-import { timerKeys, type Decision } from '../decision.ts';
+import { dispatchAgent } from '../agent-dispatch.ts';
+import { setAgentState } from '../agent-states.ts';
+import { timerKeys, touchAgent, type Decision, type Ignored } from '../decision.ts';
 import type { RoutingInputOf } from '../inputs.ts';
-import { endRings, type Ignored } from './ringing.ts';
+import { endRings } from './ringing.ts';
 
 export function agentPresenceChanged(decision: Decision, input: RoutingInputOf<'agent_presence_changed'>): Ignored {
   const agent = decision.state.agents.get(input.agentId);
@@ -17,7 +18,10 @@ export function agentPresenceChanged(decision: Decision, input: RoutingInputOf<'
     return undefined;
   }
   if (agent.state === 'wrap_up') decision.commands.push({ type: 'cancel_timer', key: timerKeys.wrapUp(agent.id) });
-  else if (input.state === 'available') agent.availableSince = decision.now;
+  else if (input.state === 'available') {
+    touchAgent(decision, agent);
+    agent.availableSince = decision.now;
+  }
   setAgentState(decision, agent, input.state);
   dispatchAgent(decision, agent);
   return undefined;

@@ -1,13 +1,13 @@
 // Inputs about a call's life: it arrives, the caller hangs up, it ends, or it waited too long where it is.
-import { dispatchAgent, releaseAgents, setAgentState } from '../agent-availability.ts';
-import { finishCall, leaveDestination, moveCall } from '../call-lifecycle.ts';
-import { timerKeys, type Decision } from '../decision.ts';
+import { dispatchAgent, releaseAgents } from '../agent-dispatch.ts';
+import { setAgentState } from '../agent-states.ts';
+import { finishCall, leaveDestination } from '../call-lifecycle.ts';
+import { moveOnAfterWaiting, queueAt, routeCall } from '../call-routing.ts';
+import { timerFired, timerKeys, touchAgent, type Decision, type Ignored } from '../decision.ts';
 import type { RoutingInputOf } from '../inputs.ts';
 import { normalizeLanguage } from '../language.ts';
-import { enterQueue, openTier, queueOf } from '../queue-routing.ts';
-import { enterRingGroup } from '../ring-group-routing.ts';
+import { openTier } from '../queue-routing.ts';
 import type { CallRecord } from '../state.ts';
-import type { Ignored } from './ringing.ts';
 
 export function callArrived(decision: Decision, { call: arriving }: RoutingInputOf<'call_arrived'>): Ignored {
   const { state, now } = decision;
@@ -33,11 +33,7 @@ export function callArrived(decision: Decision, { call: arriving }: RoutingInput
     timers: new Set(),
   };
   state.calls.set(call.id, call);
-  const queue = arriving.destination.kind === 'queue' ? state.queues.get(arriving.destination.id) : undefined;
-  const group = arriving.destination.kind === 'ring_group' ? state.ringGroups.get(arriving.destination.id) : undefined;
-  if (queue) enterQueue(decision, call, queue);
-  else if (group) enterRingGroup(decision, call, group);
-  else finishCall(decision, call, 'failed', { type: 'call.failed', data: { reason: 'unknown_destination' } });
+  routeCall(decision, call, arriving.destination);
   return undefined;
 }
 
@@ -61,10 +57,12 @@ function hangUp(decision: Decision, callId: string, by: 'caller' | 'agent' | und
   }
   const { now } = decision;
   const agent = decision.state.agents.get(call.agentId!)!;
+  touchAgent(decision, agent);
   agent.talkTimeSec += now - agent.answeredAt;
   agent.lastCallEndedAt = now;
   finishCall(decision, call, 'completed', { type: 'call.completed', data: by ? { by } : {} });
-  const wrapUpSec = call.destination.kind === 'queue' ? queueOf(decision, call).wrapUpSec : 0;
+  // A queue deleted during the call has no wrap-up to give.
+  const wrapUpSec = queueAt(decision, call)?.wrapUpSec ?? 0;
   if (wrapUpSec > 0) {
     setAgentState(decision, agent, 'wrap_up');
     const input = { type: 'wrap_up_over', agentId: agent.id } as const;
@@ -80,13 +78,9 @@ function hangUp(decision: Decision, callId: string, by: 'caller' | 'agent' | und
 export function maxWaitReached(decision: Decision, input: RoutingInputOf<'max_wait_reached'>): Ignored {
   const call = decision.state.calls.get(input.callId);
   if (!call || call.destination.id !== input.destinationId || call.status === 'answered') return 'stale_timer';
-  call.timers.delete(timerKeys.maxWait(call.id));
+  timerFired(decision, call, timerKeys.maxWait(call.id));
   const freed = leaveDestination(decision, call, true);
-  const route =
-    call.destination.kind === 'queue'
-      ? queueOf(decision, call).overflow
-      : decision.state.ringGroups.get(call.destination.id)!.failover;
-  moveCall(decision, call, route);
+  moveOnAfterWaiting(decision, call);
   releaseAgents(decision, freed);
   return undefined;
 }
@@ -94,8 +88,10 @@ export function maxWaitReached(decision: Decision, input: RoutingInputOf<'max_wa
 export function tierWaitReached(decision: Decision, input: RoutingInputOf<'tier_wait_reached'>): Ignored {
   const call = decision.state.calls.get(input.callId);
   if (!call || call.destination.id !== input.queueId || call.status === 'answered') return 'stale_timer';
+  // A queue deleted while the call waited has no tiers left to open.
+  if (call.destination.kind !== 'queue' || !decision.state.queues.has(input.queueId)) return 'stale_timer';
   if (input.tier !== call.openTier + 1) return 'stale_timer';
-  call.timers.delete(timerKeys.tier(call.id));
+  timerFired(decision, call, timerKeys.tier(call.id));
   openTier(decision, call, input.tier);
   return undefined;
 }

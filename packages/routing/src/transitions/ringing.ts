@@ -1,15 +1,14 @@
 // Inputs about a ring: an agent answers or declines, or nobody answered in time.
-import { releaseAgents, setAgentState } from '../agent-availability.ts';
+import { releaseAgents } from '../agent-dispatch.ts';
+import { setAgentState } from '../agent-states.ts';
 import { stopRinging } from '../call-lifecycle.ts';
-import { cancelCallTimer, cancelCallTimers, emit, timerKeys, type Decision } from '../decision.ts';
+import { queueAt, ringGroupAt, ringOn } from '../call-routing.ts';
+import {
+  cancelCallTimer, cancelCallTimers, emit, timerFired, timerKeys, touchAgent, touchQueue, touchRingGroup, type Decision, type Ignored,
+} from '../decision.ts';
 import type { RoutingInputOf } from '../inputs.ts';
-import { queueOf, returnToLine } from '../queue-routing.ts';
-import { ringNextStep } from '../ring-group-routing.ts';
 import type { CallRecord } from '../state.ts';
 import type { AgentPresence } from '../vocabulary.ts';
-
-/** Why an input changed nothing; `undefined` when it was applied. */
-export type Ignored = string | undefined;
 
 export function agentAnswered(decision: Decision, input: RoutingInputOf<'agent_answered'>): Ignored {
   const call = decision.state.calls.get(input.callId);
@@ -22,11 +21,20 @@ export function agentAnswered(decision: Decision, input: RoutingInputOf<'agent_a
   cancelCallTimers(decision, call);
   call.status = 'answered';
   call.agentId = agent.id;
+  touchAgent(decision, agent);
   agent.callsAnswered++;
   agent.answeredAt = decision.now;
   setAgentState(decision, agent, 'on_call', call.id);
-  if (call.destination.kind === 'queue') queueOf(decision, call).lastAnsweredAgentId = agent.id;
-  else decision.state.ringGroups.get(call.destination.id)!.lastAnsweredAgentId = agent.id;
+  // A destination deleted while the call rang keeps no round-robin memory.
+  const queue = queueAt(decision, call);
+  const group = queue ? undefined : ringGroupAt(decision, call);
+  if (queue) {
+    queue.lastAnsweredAgentId = agent.id;
+    touchQueue(decision, queue);
+  } else if (group) {
+    group.lastAnsweredAgentId = agent.id;
+    touchRingGroup(decision, group);
+  }
   decision.commands.push({ type: 'connect', callId: call.id, agentId: agent.id });
   emit(decision, call, { type: 'call.answered', data: { agentId: agent.id } });
   releaseAgents(decision, others);
@@ -44,7 +52,7 @@ export function agentDeclined(decision: Decision, input: RoutingInputOf<'agent_d
 export function ringTimedOut(decision: Decision, input: RoutingInputOf<'ring_timed_out'>): Ignored {
   const call = decision.state.calls.get(input.callId);
   if (!call || call.status !== 'ringing' || call.ringStep !== input.step) return 'stale_timer';
-  call.timers.delete(timerKeys.ring(call.id));
+  timerFired(decision, call, timerKeys.ring(call.id));
   endRings(decision, call, [...call.ringing], 'no_answer');
   return undefined;
 }
@@ -70,9 +78,6 @@ export function endRings(
   }
   if (how === 'declined') for (const agentId of agentIds) emit(decision, call, { type: 'call.declined', data: { agentId } });
   else emit(decision, call, { type: 'call.no_answer', data: { agentIds } });
-  if (over) {
-    if (call.destination.kind === 'queue') returnToLine(decision, call, agentIds);
-    else ringNextStep(decision, call, decision.state.ringGroups.get(call.destination.id)!);
-  }
+  if (over) ringOn(decision, call, agentIds);
   releaseAgents(decision, freed);
 }

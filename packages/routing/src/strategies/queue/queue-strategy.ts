@@ -14,25 +14,20 @@ export interface QueueStrategyContext {
 
 /**
  * Returns the members to ring at once (one, or all for `ring_all`); never empty when candidates are given.
- * Candidates arrive in no particular order; ties are broken by the member's fixed `order` so the pick is deterministic.
+ * Candidates arrive in the queue's member order (tier, position, agent id), so a pick depends only on the state.
  */
 export type QueueStrategyPick = (candidates: readonly QueueCandidate[], context: QueueStrategyContext) => readonly QueueCandidate[];
 
-/** The candidate with the lowest score, ties to the lower member order. */
+/** The candidate with the lowest score; ties go to the first, the lower member order. */
 export function pickLowest(candidates: readonly QueueCandidate[], score: (candidate: QueueCandidate) => number): QueueCandidate[] {
   let best: QueueCandidate | undefined;
   let bestScore = Infinity;
   for (const candidate of candidates) {
     const value = score(candidate);
-    if (!best || value < bestScore || (value === bestScore && candidate.member.order < best.member.order)) {
+    if (!best || value < bestScore) {
       best = candidate;
       bestScore = value;
     }
   }
   return best ? [best] : [];
-}
-
-/** Candidates in member order: random picks must not depend on the order members happened to become free. */
-export function inMemberOrder(candidates: readonly QueueCandidate[]): QueueCandidate[] {
-  return [...candidates].sort((a, b) => a.member.order - b.member.order);
 }

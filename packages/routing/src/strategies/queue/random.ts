@@ -1,8 +1,7 @@
 // random: any free eligible member, each equally likely.
-import { inMemberOrder, type QueueStrategyPick } from './queue-strategy.ts';
+import type { QueueStrategyPick } from './queue-strategy.ts';
 
 export const randomMember: QueueStrategyPick = (candidates, { random }) => {
-  const ordered = inMemberOrder(candidates);
-  const chosen = ordered[Math.floor(random.next() * ordered.length)];
+  const chosen = candidates[Math.floor(random.next() * candidates.length)];
   return chosen ? [chosen] : [];
 };

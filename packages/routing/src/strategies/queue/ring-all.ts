@@ -1,4 +1,4 @@
 // ring_all: every free eligible member rings at once; the first to answer takes the call.
-import { inMemberOrder, type QueueStrategyPick } from './queue-strategy.ts';
+import type { QueueStrategyPick } from './queue-strategy.ts';
 
-export const ringAll: QueueStrategyPick = (candidates) => inMemberOrder(candidates);
+export const ringAll: QueueStrategyPick = (candidates) => candidates;
