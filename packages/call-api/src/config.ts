@@ -12,6 +12,8 @@ export const CallApiEnv = z.object({
   /** …and at most this many transactions at once. */
   INTAKE_MAX_CONCURRENT: z.coerce.number().int().min(1).default(4),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(1_000),
+  /** How long an answer, decline, hang-up or status change waits for the owning worker's decision before a 503. */
+  ROUTING_DECISION_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
 });
 export type CallApiConfig = z.infer<typeof CallApiEnv>;
 

@@ -28,7 +28,7 @@ describe('POST /call accepts a call', () => {
     const detail = (await api.app.inject({ method: 'GET', url: `/calls/${call.id}` })).json();
     expect(detail.events.map((e: { type: string }) => e.type)).toEqual(['call.received']);
 
-    const { match: request } = await readTopicUntil(api.kafka, defaultTopics.callRequests, (m) => m.key === api.queue.id && m.value.call?.id === call.id);
+    const { match: request } = await readTopicUntil(api.kafka, defaultTopics.routingInputs, (m) => m.key === 'default' && m.value.call?.id === call.id);
     expect(request.value).toMatchObject({ type: 'call.requested', version: 1, call: { id: call.id, destination: { id: api.queue.id } } });
     const { match: event } = await readTopicUntil(api.kafka, defaultTopics.callEvents, (m) => m.key === call.id);
     expect(event.value).toMatchObject({ type: 'call.received', callId: call.id, sequence: 1, status: 'received' });

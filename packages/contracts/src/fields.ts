@@ -36,3 +36,14 @@ export const Metadata = z
   .meta({ description: 'free-form data from the telephony edge, stored and passed along' });
 
 export const Timestamp = z.iso.datetime({ offset: true });
+
+/** A routing domain's name: a set of agents, queues and ring groups that shares no member with any other. */
+export const RoutingDomainName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, _ or -, at most 63, starting with a letter or digit')
+  .meta({ description: 'routing domain (one worker at a time decides for it)', examples: ['default', 'emea'] });
+
+export const defaultRoutingDomain = 'default';
+
+/** Seconds, fractions allowed (`0.5`), never negative. */
+export const Seconds = z.number().min(0).max(86_400).meta({ description: 'seconds; fractions allowed' });

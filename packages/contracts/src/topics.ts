@@ -1,7 +1,8 @@
 // Default Kafka topic names; each service lets its environment rename them.
 export const defaultTopics = {
-  callRequests: 'call-requests',
-  callRequestsDlq: 'call-requests.dlq',
+  /** Every input of the routing engine (new calls, answers, declines, hang-ups, presence, configuration changes), keyed by routing domain. */
+  routingInputs: 'routing-inputs',
+  routingInputsDlq: 'routing-inputs.dlq',
   callEvents: 'call-events',
 } as const;
 

@@ -32,7 +32,7 @@ describe('Kafka envelopes', () => {
     createdAt: '2026-11-24T10:00:00.000Z',
   };
   it('reads a call.requested v1 envelope and refuses another version', () => {
-    const message = { id: 'a1b2c3d4-0000-4000-8000-000000000001', type: 'call.requested', version: 1, occurredAt: call.createdAt, call };
+    const message = { id: 'a1b2c3d4-0000-4000-8000-000000000001', type: 'call.requested', version: 1, occurredAt: call.createdAt, domain: 'default', call };
     expect(CallRequested.parse(message).call.id).toBe(call.id);
     expect(CallRequested.safeParse({ ...message, version: 2 }).success).toBe(false);
   });

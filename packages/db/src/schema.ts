@@ -1,7 +1,8 @@
 // The database's source of truth: destinations, agents, calls, their events, and the outbox.
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid,
+  bigint, bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, real, text, timestamp,
+  uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import {
   agentStates, callEventTypes, callStatuses, destinationKinds, queueStrategies, ringGroupStrategies,
@@ -17,24 +18,62 @@ export const callEventType = pgEnum('call_event_type', callEventTypes);
 /** Where a queue overflows or a ring group fails over to. */
 export type Route = { kind: 'queue' | 'ring_group' | 'hangup'; id?: string };
 
+/** The engine's own record of a live call (`@switchboard/routing` CallSnapshot), kept beside the call so a worker can rebuild. */
+export type CallRouting = Record<string, unknown>;
+
+/** Statuses of a call that is still live: routing state, timers and the delete checks look only at these. */
+export const liveCallStatuses = sql`('received', 'queued', 'ringing', 'answered')`;
+
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 };
 
+/**
+ * A set of agents, queues and ring groups that shares no member with any other. One worker at a time decides for a
+ * domain: it claims it by raising `epoch`, and every decision's transaction first checks that the epoch is still its
+ * own (the fence against a worker that lost its Kafka partition without noticing).
+ */
+export const routingDomains = pgTable('routing_domains', {
+  name: text('name').primaryKey(),
+  epoch: bigint('epoch', { mode: 'number' }).notNull().default(0),
+  /** Which worker process holds the current epoch (for operators; the epoch is what fences). */
+  owner: text('owner'),
+  /** The engine's random source position, saved with each decision so a new owner draws what the old one would have. */
+  randomState: bigint('random_state', { mode: 'number' }).notNull().default(1),
+  /** The engine's arrival counter (the last tie-break of the order rule). */
+  nextSequence: bigint('next_sequence', { mode: 'number' }).notNull().default(1),
+  /** The last routing-inputs message applied: a redelivery at or below it is skipped (exactly-once effects). */
+  appliedPartition: integer('applied_partition'),
+  appliedOffset: bigint('applied_offset', { mode: 'number' }),
+  ...timestamps,
+});
+
+const domainColumn = () => text('domain').notNull().default('default').references(() => routingDomains.name);
+
 export const agents = pgTable('agents', {
   id: uuid('id').primaryKey().defaultRandom(),
+  domain: domainColumn(),
   name: text('name').notNull(),
   extension: text('extension').notNull().unique(),
   languages: text('languages').array().notNull().default(sql`'{}'::text[]`),
   skills: text('skills').array().notNull().default(sql`'{}'::text[]`),
   state: agentState('state').notNull().default('offline'),
   stateChangedAt: timestamp('state_changed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /** The call the agent rings for or is on. */
+  currentCallId: uuid('current_call_id'),
+  // The counters strategies read (fewest_calls, least_talk_time, longest_idle), written by the worker with each decision.
+  callsAnswered: integer('calls_answered').notNull().default(0),
+  talkTimeSec: doublePrecision('talk_time_sec').notNull().default(0),
+  lastCallEndedAt: timestamp('last_call_ended_at', { withTimezone: true, mode: 'date' }),
+  availableSince: timestamp('available_since', { withTimezone: true, mode: 'date' }),
+  answeredAt: timestamp('answered_at', { withTimezone: true, mode: 'date' }),
   ...timestamps,
 });
 
 export const queues = pgTable('queues', {
   id: uuid('id').primaryKey().defaultRandom(),
+  domain: domainColumn(),
   name: text('name').notNull(),
   number: text('number').notNull().unique(),
   strategy: queueStrategy('strategy').notNull().default('longest_idle'),
@@ -46,6 +85,8 @@ export const queues = pgTable('queues', {
   tierWaitSec: real('tier_wait_sec'),
   maxWaiting: integer('max_waiting'),
   overflow: jsonb('overflow').$type<Route>(),
+  /** Where `round_robin` resumes. */
+  lastAnsweredAgentId: uuid('last_answered_agent_id'),
   ...timestamps,
 });
 
@@ -63,12 +104,14 @@ export const queueMembers = pgTable(
 
 export const ringGroups = pgTable('ring_groups', {
   id: uuid('id').primaryKey().defaultRandom(),
+  domain: domainColumn(),
   name: text('name').notNull(),
   number: text('number').notNull().unique(),
   strategy: ringGroupStrategy('strategy').notNull().default('ring_all'),
   ringTimeoutSec: real('ring_timeout_sec').notNull().default(20),
   totalTimeoutSec: real('total_timeout_sec').notNull().default(60),
   failover: jsonb('failover').$type<Route>(),
+  lastAnsweredAgentId: uuid('last_answered_agent_id'),
   ...timestamps,
 });
 
@@ -95,6 +138,12 @@ export const calls = pgTable(
     destinationId: uuid('destination_id').notNull(),
     destinationName: text('destination_name').notNull(),
     destinationNumber: text('destination_number').notNull(),
+    /** The routing domain of the dialed destination: whose worker decides for the call. */
+    domain: text('domain').notNull().default('default'),
+    /** Where the call is now: the dialed destination, or where it overflowed or failed over to. */
+    currentDestinationId: uuid('current_destination_id'),
+    /** The engine's record of the live call (place in line, tier, who was tried, ring step); null once terminal. */
+    routing: jsonb('routing').$type<CallRouting>(),
     status: callStatus('status').notNull().default('received'),
     agentId: uuid('agent_id'),
     reason: text('reason'),
@@ -107,6 +156,8 @@ export const calls = pgTable(
     index('calls_status_created_idx').on(t.status, t.createdAt, t.id),
     index('calls_destination_created_idx').on(t.destinationId, t.createdAt, t.id),
     check('calls_priority_range', sql`${t.priority} between 0 and 100`),
+    index('calls_live_domain_idx').on(t.domain).where(sql`${t.status} in ${liveCallStatuses}`),
+    index('calls_live_destination_idx').on(t.currentDestinationId).where(sql`${t.status} in ${liveCallStatuses}`),
   ],
 );
 
@@ -123,6 +174,19 @@ export const callEvents = pgTable(
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('call_events_call_sequence_idx').on(t.callId, t.sequence)],
+);
+
+/** Durable routing timers (ring timeout, max wait, tier wait, wrap-up), set and cancelled with the decisions that own them. */
+export const routingTimers = pgTable(
+  'routing_timers',
+  {
+    domain: text('domain').notNull().references(() => routingDomains.name),
+    key: text('key').notNull(),
+    fireAt: timestamp('fire_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The engine input to decide when the timer fires. */
+    input: jsonb('input').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.domain, t.key] })],
 );
 
 /**

@@ -3,10 +3,9 @@
 // of them at a time, and a crash or a failed send leaves it in the outbox for the next try (at-least-once, never lost).
 import { asc, inArray, lt, sql } from 'drizzle-orm';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import { outbox, type Database } from '@switchboard/db';
+import { outbox, type Database, type OutboxRow } from '@switchboard/db';
 
-export type OutboxRow = typeof outbox.$inferSelect;
-export type OutboxMessage = Pick<typeof outbox.$inferInsert, 'topic' | 'key' | 'payload' | 'headers'>;
+export type { OutboxMessage, OutboxRow } from '@switchboard/db';
 
 export type OutboxRelayOptions = {
   db: Database;

@@ -1,9 +1,8 @@
 // Turns database rows into the API's and Kafka's call shapes.
-import type { Call, CallRequested, CallTimelineEvent } from '@switchboard/contracts';
-import type { callEvents, calls } from '@switchboard/db';
+import type { Call, CallDetail, CallRequested, CallTimelineEvent } from '@switchboard/contracts';
+import type { CallEventRow, CallRow } from '@switchboard/db';
 
-export type CallRow = typeof calls.$inferSelect;
-export type CallEventRow = typeof callEvents.$inferSelect;
+export type { CallEventRow, CallRow } from '@switchboard/db';
 
 export function toCall(row: CallRow): Call {
   return {
@@ -23,16 +22,23 @@ export function toCall(row: CallRow): Call {
   };
 }
 
+/** The call as GET /calls/{id} shows it: who rings now (from the engine's record of the live call) and its timeline. */
+export function toCallDetail(row: CallRow, events: CallEventRow[]): CallDetail {
+  const ringing = (row.routing as { ringing?: string[] } | null)?.ringing ?? [];
+  return { ...toCall(row), ringing, events: events.map(toTimelineEvent) };
+}
+
 export function toTimelineEvent(row: CallEventRow): CallTimelineEvent {
   return { id: row.id, sequence: row.sequence, type: row.type, data: row.data, occurredAt: row.occurredAt.toISOString() };
 }
 
-export function toCallRequested(call: Call, messageId: string): CallRequested {
+export function toCallRequested(call: Call, domain: string, messageId: string): CallRequested {
   const { id, from, to, language, type, priority, metadata, destination, createdAt } = call;
   return {
     id: messageId,
     type: 'call.requested',
     version: 1,
+    domain,
     occurredAt: createdAt,
     call: { id, from, to, language, type, priority, metadata, destination, createdAt },
   };

@@ -3,8 +3,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import stringify from 'safe-stable-stringify';
 import type { CallEvent, CreateCallBody, Destination, Topics } from '@switchboard/contracts';
-import type { calls, Database } from '@switchboard/db';
-import type { OutboxMessage, OutboxRelay, OutboxRow } from '@switchboard/messaging';
+import { insertCallEvents, insertOutbox, type calls, type Database, type OutboxMessage, type OutboxRow } from '@switchboard/db';
+import type { OutboxRelay } from '@switchboard/messaging';
 import { resolveDestinations } from './destinations.ts';
 import { toCall, toCallRequested, type CallRow } from './call-view.ts';
 
@@ -21,7 +21,7 @@ type Pending = IntakeRequest & { hash: string; resolve: (r: IntakeResult) => voi
 export type CallIntakeOptions = {
   db: Database;
   relay: Pick<OutboxRelay, 'publish'>;
-  topics: Pick<Topics, 'callRequests' | 'callEvents'>;
+  topics: Pick<Topics, 'routingInputs' | 'callEvents'>;
   maxBatch: number;
   maxConcurrent: number;
   onCommitted?: (results: IntakeResult[]) => void;
@@ -33,7 +33,8 @@ type Sql = postgres.TransactionSql;
 /** A calls row as Drizzle would return it (camelCase names), so the views stay the same. */
 const callColumns = `id, "from", "to", language, type, priority, metadata, destination_id as "destinationId",
   destination_name as "destinationName", destination_number as "destinationNumber", status, agent_id as "agentId", reason,
-  idempotency_key as "idempotencyKey", request_hash as "requestHash", created_at as "createdAt", updated_at as "updatedAt"`;
+  idempotency_key as "idempotencyKey", request_hash as "requestHash", domain, current_destination_id as "currentDestinationId",
+  routing, created_at as "createdAt", updated_at as "updatedAt"`;
 
 /** Drizzle sets the shared client to hand timestamps over as text (it converts them itself); these rows skip Drizzle. */
 const withDates = (row: CallRow): CallRow => ({ ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) });
@@ -42,39 +43,16 @@ const withDates = (row: CallRow): CallRow => ({ ...row, createdAt: new Date(row.
 async function insertCalls(sql: Sql, rows: NewCall[]): Promise<CallRow[]> {
   const col = <T>(pick: (r: NewCall) => T) => rows.map(pick);
   const inserted = await sql<CallRow[]>`
-    insert into calls (id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash)
-    select id, "from", "to", language, type::destination_kind, priority, metadata::jsonb, destination_id, destination_name, destination_number, idempotency_key, request_hash
+    insert into calls (id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain, current_destination_id)
+    select id, "from", "to", language, type::destination_kind, priority, metadata::jsonb, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain, destination_id
       from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.from)}::text[], ${col((r) => r.to)}::text[], ${col((r) => r.language)}::text[],
                   ${col((r) => r.type)}::text[], ${col((r) => r.priority ?? 0)}::int[], ${col((r) => JSON.stringify(r.metadata ?? {}))}::text[],
                   ${col((r) => r.destinationId)}::uuid[], ${col((r) => r.destinationName)}::text[], ${col((r) => r.destinationNumber)}::text[],
-                  ${col((r) => r.idempotencyKey ?? null)}::text[], ${col((r) => r.requestHash ?? null)}::text[])
-           as u(id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash)
+                  ${col((r) => r.idempotencyKey ?? null)}::text[], ${col((r) => r.requestHash ?? null)}::text[], ${col((r) => r.domain ?? 'default')}::text[])
+           as u(id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain)
     on conflict (idempotency_key) do nothing
     returning ${sql.unsafe(callColumns)}`;
   return inserted.map(withDates);
-}
-
-function insertEvents(sql: Sql, events: CallEvent[]) {
-  return sql`
-    insert into call_events (id, call_id, sequence, type, status, data, occurred_at)
-    select id, call_id, sequence, type::call_event_type, status::call_status, data::jsonb, occurred_at::timestamptz
-      from unnest(${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.callId)}::uuid[], ${events.map((e) => e.sequence)}::int[],
-                  ${events.map((e) => e.type)}::text[], ${events.map((e) => e.status)}::text[], ${events.map((e) => JSON.stringify(e.data))}::text[],
-                  ${events.map((e) => e.occurredAt)}::text[])
-           as u(id, call_id, sequence, type, status, data, occurred_at)`;
-}
-
-/** Rows keep the order given (ids ascend with it): the relay publishes in id order. */
-async function insertOutbox(sql: Sql, messages: OutboxMessage[]): Promise<OutboxRow[]> {
-  const ids = await sql<{ id: string; createdAt: Date }[]>`
-    insert into outbox (topic, key, payload, headers)
-    select topic, key, payload::jsonb, headers::jsonb
-      from unnest(${messages.map((m) => m.topic)}::text[], ${messages.map((m) => m.key)}::text[],
-                  ${messages.map((m) => JSON.stringify(m.payload))}::text[], ${messages.map((m) => JSON.stringify(m.headers ?? {}))}::text[])
-           with ordinality as u(topic, key, payload, headers, n)
-     order by n
-    returning id, created_at as "createdAt"`;
-  return ids.map((r, i) => ({ ...messages[i]!, headers: messages[i]!.headers ?? {}, id: Number(r.id), createdAt: new Date(r.createdAt) }));
 }
 
 /** The same body always hashes the same, whatever its key order. */
@@ -131,7 +109,7 @@ export class CallIntake {
             row: {
               id: randomUUID(), from: body.from, to: body.to, language: body.language, type: destination.kind,
               priority: body.priority ?? 0, metadata: body.metadata ?? {}, destinationId: destination.id,
-              destinationName: destination.name, destinationNumber: destination.number,
+              destinationName: destination.name, destinationNumber: destination.number, domain: destination.domain,
               idempotencyKey: idempotencyKey ?? null, requestHash: idempotencyKey ? pending.hash : null,
             },
           });
@@ -176,9 +154,9 @@ export class CallIntake {
       // The event first, then the request: the worker's own events for a call can only follow this one on call-events.
       const messages: OutboxMessage[] = inserted.flatMap((call, i) => [
         { topic: topics.callEvents, key: call.id, payload: events[i]!, headers: { type: 'call.received' } },
-        { topic: topics.callRequests, key: call.destinationId, payload: toCallRequested(toCall(call), randomUUID()), headers: { type: 'call.requested' } },
+        { topic: topics.routingInputs, key: call.domain, payload: toCallRequested(toCall(call), call.domain, randomUUID()), headers: { type: 'call.requested' } },
       ]);
-      const [, outboxRows] = await Promise.all([insertEvents(sql, events), insertOutbox(sql, messages)]);
+      const [, outboxRows] = await Promise.all([insertCallEvents(sql, events), insertOutbox(sql, messages)]);
       return outboxRows;
     });
     for (const pending of batch) pending.resolve(results.get(pending)!);

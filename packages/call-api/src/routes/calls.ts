@@ -1,23 +1,16 @@
 // /call and /calls: take a call from the telephony edge, and show calls with their timelines.
-import { and, asc, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import {
   Call, CallDetail, CallIdParams, CallPage, CreateCallBody, IdempotencyHeaders, ListCallsQuery, Problem,
 } from '@switchboard/contracts';
-import { callEvents, calls, type Database } from '@switchboard/db';
+import { calls, readCallWithEvents, type Database } from '@switchboard/db';
 import type { CallIntake } from '../calls/intake.ts';
-import { toCall, toTimelineEvent } from '../calls/call-view.ts';
+import { toCall, toCallDetail } from '../calls/call-view.ts';
 import { problemType, sendProblem } from '../plugins/problems.ts';
+import { decodeCursor, pageOf, sendInvalidCursor } from './pagination.ts';
 
 export type CallRoutesOptions = { db: Database; intake: CallIntake };
-
-const cursorOf = (row: { createdAt: Date; id: string }) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-function parseCursor(cursor: string): { createdAt: Date; id: string } | null {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const createdAt = new Date(at ?? '');
-  return id && !Number.isNaN(createdAt.getTime()) && z.uuid().safeParse(id).success ? { createdAt, id } : null;
-}
 
 export const callRoutes: FastifyPluginAsyncZod<CallRoutesOptions> = async (app, { db, intake }) => {
   app.post('/call', {
@@ -58,12 +51,11 @@ export const callRoutes: FastifyPluginAsyncZod<CallRoutesOptions> = async (app, 
   app.get('/calls/:id', {
     schema: { tags: ['calls'], summary: 'A call, its status and its event timeline', params: CallIdParams, response: { 200: CallDetail, 404: Problem } },
   }, async (request, reply) => {
-    const [row] = await db.select().from(calls).where(eq(calls.id, request.params.id));
-    if (!row) {
+    const found = await readCallWithEvents(db, request.params.id);
+    if (!found) {
       return sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no call ${request.params.id}` });
     }
-    const events = await db.select().from(callEvents).where(eq(callEvents.callId, row.id)).orderBy(asc(callEvents.sequence));
-    return { ...toCall(row), events: events.map(toTimelineEvent) };
+    return toCallDetail(found.call, found.events);
   });
 
   app.get('/calls', {
@@ -74,17 +66,12 @@ export const callRoutes: FastifyPluginAsyncZod<CallRoutesOptions> = async (app, 
     if (status) where.push(eq(calls.status, status));
     if (destinationId) where.push(eq(calls.destinationId, destinationId));
     if (cursor) {
-      const after = parseCursor(cursor);
-      if (!after) {
-        return sendProblem(reply, {
-          type: problemType('validation'), title: 'Invalid request', status: 400, detail: 'querystring.cursor is not a cursor this API gave',
-          errors: [{ field: 'querystring.cursor', reason: 'is not a cursor this API gave' }],
-        });
-      }
-      where.push(or(lt(calls.createdAt, after.createdAt), and(eq(calls.createdAt, after.createdAt), lt(calls.id, after.id)))!);
+      const after = decodeCursor(cursor);
+      if (!after) return sendInvalidCursor(reply);
+      const createdAt = new Date(after.createdAt);
+      where.push(or(lt(calls.createdAt, createdAt), and(eq(calls.createdAt, createdAt), lt(calls.id, after.id)))!);
     }
     const rows = await db.select().from(calls).where(and(...where)).orderBy(desc(calls.createdAt), desc(calls.id)).limit(limit + 1);
-    const page = rows.slice(0, limit);
-    return { items: page.map(toCall), nextCursor: rows.length > limit ? cursorOf(page.at(-1)!) : null };
+    return pageOf(rows, limit, toCall);
   });
 };

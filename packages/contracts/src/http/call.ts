@@ -50,7 +50,10 @@ export const CallTimelineEvent = z
   .meta({ id: 'CallTimelineEvent' });
 export type CallTimelineEvent = z.infer<typeof CallTimelineEvent>;
 
-export const CallDetail = Call.extend({ events: z.array(CallTimelineEvent) }).meta({ id: 'CallDetail' });
+export const CallDetail = Call.extend({
+  ringing: z.array(z.uuid()).describe('agents ringing for the call right now'),
+  events: z.array(CallTimelineEvent).describe('the timeline, oldest first'),
+}).meta({ id: 'CallDetail' });
 export type CallDetail = z.infer<typeof CallDetail>;
 
 export const CallIdParams = z.object({ id: z.uuid() });

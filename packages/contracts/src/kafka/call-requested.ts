@@ -1,12 +1,15 @@
-// `call-requests`: a new call for the worker, keyed by destination id.
+// `routing-inputs` message for a new call: the call as accepted, for the worker that owns its routing domain.
 import { z } from 'zod';
 import { Call } from '../http/call.ts';
+import { RoutingDomainName } from '../fields.ts';
 import { envelopeFields } from './envelope.ts';
 
 export const CallRequested = z
   .object({
     ...envelopeFields,
     type: z.literal('call.requested'),
+    /** The routing domain of the dialed destination; also the message key. */
+    domain: RoutingDomainName,
     call: Call.pick({
       id: true, from: true, to: true, language: true, type: true, priority: true, metadata: true, destination: true, createdAt: true,
     }),

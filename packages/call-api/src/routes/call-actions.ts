@@ -1,0 +1,72 @@
+// /calls/{id}/answer, /decline, /hangup: an agent or the edge acts on a live call; the owning worker decides, then we answer.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  AgentActionBody, CallDetail, CallIdParams, HangupBody, Problem, terminalCallStatuses, type RoutingAction,
+} from '@switchboard/contracts';
+import { readAgentPresence, readCallWithEvents, type Database } from '@switchboard/db';
+import { toCallDetail } from '../calls/call-view.ts';
+import { problemType, sendProblem } from '../plugins/problems.ts';
+import type { RoutingRequests } from '../routing/routing-requests.ts';
+import { sendRoutingUnavailable } from './routing-unavailable.ts';
+
+export type CallActionRoutesOptions = { db: Database; routing: RoutingRequests };
+
+/** Why the engine refused, in the words an agent's desktop can show. */
+function refusal(ignored: string, action: RoutingAction, call: { status: string; agentId: string | null }): string {
+  if (ignored === 'unknown_call' || terminalCallStatuses.includes(call.status as never)) return `the call has ended (${call.status})`;
+  if (action.type === 'call_ended') return `the call cannot be hung up now (${ignored})`;
+  if (call.status === 'answered') return call.agentId === ('agentId' in action ? action.agentId : null) ? 'already answered by this agent' : 'the call was answered by another agent';
+  return `agent ${'agentId' in action ? action.agentId : ''} is not ringing for this call (its ring may have timed out)`;
+}
+
+export const callActionRoutes: FastifyPluginAsyncZod<CallActionRoutesOptions> = async (app, { db, routing }) => {
+  const responses = { 200: CallDetail, 400: Problem, 404: Problem, 409: Problem, 422: Problem, 503: Problem };
+
+  /** Sends the action to the call's routing domain and answers with the call as the decision left it. */
+  async function act(callId: string, action: RoutingAction, reply: Parameters<typeof sendProblem>[0]) {
+    const found = await readCallWithEvents(db, callId);
+    if (!found) return sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no call ${callId}` });
+    if ('agentId' in action && action.type !== 'agent_presence_changed') {
+      const agent = await readAgentPresence(db, action.agentId);
+      if (!agent) {
+        return sendProblem(reply, {
+          type: problemType('unknown-agent'), title: 'Unknown agent', status: 422, detail: `no agent ${action.agentId}`,
+          errors: [{ field: 'body.agentId', reason: 'no such agent' }],
+        });
+      }
+    }
+    if (terminalCallStatuses.includes(found.call.status)) {
+      return sendProblem(reply, { type: problemType('call-ended'), title: 'Call ended', status: 409, detail: refusal('unknown_call', action, found.call) });
+    }
+    const decision = await routing.request(found.call.domain, action);
+    if (decision.kind === 'timeout') return sendRoutingUnavailable(reply);
+    const after = (await readCallWithEvents(db, callId))!;
+    // An answer retried after a lost reply: the call is this agent's, so it is the same success.
+    const sameAnswer = action.type === 'agent_answered' && after.call.status === 'answered' && after.call.agentId === action.agentId;
+    if (decision.ignored !== undefined && !sameAnswer) {
+      return sendProblem(reply, { type: problemType('not-ringing'), title: 'Conflict', status: 409, detail: refusal(decision.ignored, action, after.call) });
+    }
+    return reply.code(200).send(toCallDetail(after.call, after.events));
+  }
+
+  app.post('/calls/:id/answer', {
+    schema: {
+      tags: ['calls'], summary: 'An agent ringing for the call answers it (exactly one answer wins; the others get 409)',
+      params: CallIdParams, body: AgentActionBody, response: responses,
+    },
+  }, (request, reply) => act(request.params.id, { type: 'agent_answered', callId: request.params.id, agentId: request.body.agentId }, reply));
+
+  app.post('/calls/:id/decline', {
+    schema: {
+      tags: ['calls'], summary: 'An agent ringing for the call declines it; the call moves on by its strategy',
+      params: CallIdParams, body: AgentActionBody, response: responses,
+    },
+  }, (request, reply) => act(request.params.id, { type: 'agent_declined', callId: request.params.id, agentId: request.body.agentId }, reply));
+
+  app.post('/calls/:id/hangup', {
+    schema: {
+      tags: ['calls'], summary: 'The caller or the agent hung up: before an answer the call is abandoned, after it completed',
+      params: CallIdParams, body: HangupBody, response: responses,
+    },
+  }, (request, reply) => act(request.params.id, { type: 'call_ended', callId: request.params.id, by: request.body.by }, reply));
+};

@@ -1,0 +1,6 @@
+// The one home for SQL that more than one service runs.
+export * from './call-events.ts';
+export * from './outbox.ts';
+export * from './routing.ts';
+export * from './configuration.ts';
+export * from './calls.ts';

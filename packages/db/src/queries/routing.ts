@@ -1,0 +1,211 @@
+// The worker's SQL: claim a routing domain, load what rebuilds its engine, and write each decision's effects behind the
+// ownership fence. postgres.js with array parameters (not Drizzle's builder): these run on every decision, and a
+// statement whose text never changes is prepared once per connection.
+import type postgres from 'postgres';
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+/** This worker's epoch is no longer the domain's: another worker took it over, so nothing of this decision may be written. */
+export class FencedError extends Error {
+  constructor(readonly domain: string, readonly epoch: number) {
+    super(`routing domain ${domain}: epoch ${epoch} is no longer the owner's (another worker took the domain over)`);
+    this.name = 'FencedError';
+  }
+}
+
+export type DomainClaim = {
+  epoch: number;
+  randomState: number;
+  nextSequence: number;
+  appliedPartition: number | null;
+  appliedOffset: number | null;
+};
+
+/**
+ * Takes the domain over: a higher epoch fences every earlier owner. The row lock waits for a decision the previous
+ * owner has in flight, so that decision either committed before the claim or fails the fence after it.
+ */
+export async function claimDomain(sql: Sql, domain: string, owner: string): Promise<DomainClaim> {
+  await sql`insert into routing_domains (name) values (${domain}) on conflict (name) do nothing`;
+  const [row] = await sql<DomainClaim[]>`
+    update routing_domains set epoch = epoch + 1, owner = ${owner}, updated_at = now() where name = ${domain}
+    returning epoch::float8 as epoch, random_state::float8 as "randomState", next_sequence::float8 as "nextSequence",
+              applied_partition as "appliedPartition", applied_offset::float8 as "appliedOffset"`;
+  return row!;
+}
+
+/** The domain's saved engine counters, if `epoch` still owns it (after a failed write, to rebuild without a new claim). */
+export async function readOwnedDomain(sql: Sql, domain: string, epoch: number): Promise<DomainClaim | undefined> {
+  const [row] = await sql<DomainClaim[]>`
+    select epoch::float8 as epoch, random_state::float8 as "randomState", next_sequence::float8 as "nextSequence",
+           applied_partition as "appliedPartition", applied_offset::float8 as "appliedOffset"
+      from routing_domains where name = ${domain} and epoch = ${epoch}`;
+  return row;
+}
+
+/** Calls by id with their status: a redelivered `call.requested` for a call no longer `received` changes nothing. */
+export async function callStatuses(sql: Sql, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql<{ id: string; status: string }[]>`select id, status from calls where id = any(${ids as string[]}::uuid[])`;
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+export async function listDomains(sql: Sql): Promise<string[]> {
+  return (await sql<{ name: string }[]>`select name from routing_domains order by name`).map((r) => r.name);
+}
+
+export type AgentRow = {
+  id: string; languages: string[]; skills: string[]; state: string; currentCallId: string | null;
+  callsAnswered: number; talkTimeSec: number;
+  /** Seconds since the epoch, or null. */
+  lastCallEndedAt: number | null; availableSince: number | null; answeredAt: number | null;
+};
+export type QueueRow = {
+  id: string; strategy: string; requireLanguage: boolean; skills: string[]; ringTimeoutSec: number; maxWaitSec: number | null;
+  wrapUpSec: number; tierWaitSec: number | null; maxWaiting: number | null; overflow: { kind: string; id?: string } | null;
+  lastAnsweredAgentId: string | null;
+};
+export type QueueMemberRow = { queueId: string; agentId: string; tier: number; position: number; penalty: number };
+export type RingGroupRow = {
+  id: string; strategy: string; ringTimeoutSec: number; totalTimeoutSec: number; failover: { kind: string; id?: string } | null;
+  lastAnsweredAgentId: string | null;
+};
+export type RingGroupMemberRow = { ringGroupId: string; agentId: string; position: number };
+export type LiveCallRow = { id: string; status: string; routing: Record<string, unknown>; lastSequence: number };
+export type TimerRow = { key: string; fireAt: number; input: Record<string, unknown> };
+
+export type DomainRows = {
+  agents: AgentRow[]; queues: QueueRow[]; queueMembers: QueueMemberRow[]; ringGroups: RingGroupRow[];
+  ringGroupMembers: RingGroupMemberRow[]; calls: LiveCallRow[]; timers: TimerRow[];
+};
+
+const seconds = (column: string) => `extract(epoch from ${column})::float8`;
+
+/** Everything the engine needs for the domain, read in one snapshot so configuration and live calls agree. */
+export async function loadDomain(sql: postgres.Sql, domain: string): Promise<DomainRows> {
+  return sql.begin('isolation level repeatable read read only', async (tx) => {
+    const [agents, queues, queueMembers, ringGroups, ringGroupMembers, calls, timers] = await Promise.all([
+      tx<AgentRow[]>`
+        select id, languages, skills, state, current_call_id as "currentCallId", calls_answered as "callsAnswered",
+               talk_time_sec as "talkTimeSec", ${tx.unsafe(seconds('last_call_ended_at'))} as "lastCallEndedAt",
+               ${tx.unsafe(seconds('available_since'))} as "availableSince", ${tx.unsafe(seconds('answered_at'))} as "answeredAt"
+          from agents where domain = ${domain} order by created_at, id`,
+      tx<QueueRow[]>`
+        select id, strategy, require_language as "requireLanguage", skills, ring_timeout_sec::float8 as "ringTimeoutSec",
+               max_wait_sec::float8 as "maxWaitSec", wrap_up_sec::float8 as "wrapUpSec", tier_wait_sec::float8 as "tierWaitSec",
+               max_waiting as "maxWaiting", overflow, last_answered_agent_id as "lastAnsweredAgentId"
+          from queues where domain = ${domain} order by created_at, id`,
+      tx<QueueMemberRow[]>`
+        select m.queue_id as "queueId", m.agent_id as "agentId", m.tier, m.position, m.penalty
+          from queue_members m join queues q on q.id = m.queue_id where q.domain = ${domain} order by m.queue_id, m.position, m.agent_id`,
+      tx<RingGroupRow[]>`
+        select id, strategy, ring_timeout_sec::float8 as "ringTimeoutSec", total_timeout_sec::float8 as "totalTimeoutSec", failover,
+               last_answered_agent_id as "lastAnsweredAgentId"
+          from ring_groups where domain = ${domain} order by created_at, id`,
+      tx<RingGroupMemberRow[]>`
+        select m.ring_group_id as "ringGroupId", m.agent_id as "agentId", m.position
+          from ring_group_members m join ring_groups g on g.id = m.ring_group_id where g.domain = ${domain} order by m.ring_group_id, m.position`,
+      tx<LiveCallRow[]>`
+        select c.id, c.status, c.routing, (select max(e.sequence) from call_events e where e.call_id = c.id) as "lastSequence"
+          from calls c
+         where c.domain = ${domain} and c.status in ('queued', 'ringing', 'answered') and c.routing is not null`,
+      tx<TimerRow[]>`select key, ${tx.unsafe(seconds('fire_at'))} as "fireAt", input from routing_timers where domain = ${domain}`,
+    ]);
+    return { agents, queues, queueMembers, ringGroups, ringGroupMembers, calls, timers };
+  });
+}
+
+export type CallWrite = {
+  id: string; status: string; agentId: string | null; reason: string | null; currentDestinationId: string | null;
+  /** Null once the call is terminal. */
+  routing: Record<string, unknown> | null;
+};
+export type AgentWrite = {
+  id: string; state: string; currentCallId: string | null; callsAnswered: number; talkTimeSec: number;
+  lastCallEndedAt: number | null; availableSince: number | null; answeredAt: number | null;
+};
+export type DestinationWrite = { id: string; lastAnsweredAgentId: string | null };
+export type DecisionWrite = {
+  domain: string;
+  epoch: number;
+  randomState: number;
+  nextSequence: number;
+  applied: { partition: number; offset: number } | null;
+  calls: CallWrite[];
+  agents: AgentWrite[];
+  queues: DestinationWrite[];
+  ringGroups: DestinationWrite[];
+  timersSet: { key: string; fireAt: number; input: unknown }[];
+  timersDeleted: string[];
+  /** NOTIFY payloads on `channel`, delivered only if the transaction commits. */
+  notifications: { channel: string; payloads: string[] };
+};
+
+/**
+ * First statement of every decision's transaction: saves the engine's counters and, by matching the epoch, proves this
+ * worker still owns the domain. The row lock it takes also orders the decision against a concurrent claim.
+ */
+export async function fenceDecision(sql: postgres.TransactionSql, write: DecisionWrite): Promise<void> {
+  const rows = await sql`
+    update routing_domains
+       set random_state = ${write.randomState}, next_sequence = ${write.nextSequence},
+           applied_partition = coalesce(${write.applied?.partition ?? null}::int, applied_partition),
+           applied_offset = coalesce(${write.applied?.offset ?? null}::bigint, applied_offset), updated_at = now()
+     where name = ${write.domain} and epoch = ${write.epoch}
+    returning 1`;
+  if (rows.length === 0) throw new FencedError(write.domain, write.epoch);
+}
+
+/** The state a decision left behind: calls, agents, round-robin memories and timers, pipelined in one round trip. */
+export async function writeDecision(sql: postgres.TransactionSql, write: DecisionWrite): Promise<void> {
+  const statements: Promise<unknown>[] = [];
+  const { calls, agents, timersSet, timersDeleted } = write;
+  if (calls.length) {
+    statements.push(sql`
+      update calls c
+         set status = u.status::call_status, agent_id = coalesce(u.agent_id, c.agent_id), reason = coalesce(u.reason, c.reason),
+             current_destination_id = coalesce(u.destination_id, c.current_destination_id), routing = u.routing::jsonb, updated_at = now()
+        from unnest(${calls.map((c) => c.id)}::uuid[], ${calls.map((c) => c.status)}::text[], ${calls.map((c) => c.agentId)}::uuid[],
+                    ${calls.map((c) => c.reason)}::text[], ${calls.map((c) => c.currentDestinationId)}::uuid[],
+                    ${calls.map((c) => (c.routing ? JSON.stringify(c.routing) : null))}::text[])
+             as u(id, status, agent_id, reason, destination_id, routing)
+       where c.id = u.id`);
+  }
+  if (agents.length) {
+    statements.push(sql`
+      update agents a
+         set state = u.state::agent_state,
+             state_changed_at = case when a.state = u.state::agent_state then a.state_changed_at else now() end,
+             current_call_id = u.current_call_id, calls_answered = u.calls_answered, talk_time_sec = u.talk_time_sec,
+             last_call_ended_at = to_timestamp(u.last_call_ended_at), available_since = to_timestamp(u.available_since),
+             answered_at = to_timestamp(u.answered_at), updated_at = now()
+        from unnest(${agents.map((a) => a.id)}::uuid[], ${agents.map((a) => a.state)}::text[], ${agents.map((a) => a.currentCallId)}::uuid[],
+                    ${agents.map((a) => a.callsAnswered)}::int[], ${agents.map((a) => a.talkTimeSec)}::float8[],
+                    ${agents.map((a) => a.lastCallEndedAt)}::float8[], ${agents.map((a) => a.availableSince)}::float8[],
+                    ${agents.map((a) => a.answeredAt)}::float8[])
+             as u(id, state, current_call_id, calls_answered, talk_time_sec, last_call_ended_at, available_since, answered_at)
+       where a.id = u.id`);
+  }
+  for (const [table, rows] of [['queues', write.queues], ['ring_groups', write.ringGroups]] as const) {
+    if (!rows.length) continue;
+    statements.push(sql`
+      update ${sql(table)} d set last_answered_agent_id = u.agent_id
+        from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.lastAnsweredAgentId)}::uuid[]) as u(id, agent_id)
+       where d.id = u.id`);
+  }
+  if (timersDeleted.length) {
+    statements.push(sql`delete from routing_timers where domain = ${write.domain} and key = any(${timersDeleted}::text[])`);
+  }
+  if (timersSet.length) {
+    statements.push(sql`
+      insert into routing_timers (domain, key, fire_at, input)
+      select ${write.domain}, key, to_timestamp(fire_at), input::jsonb
+        from unnest(${timersSet.map((t) => t.key)}::text[], ${timersSet.map((t) => t.fireAt)}::float8[],
+                    ${timersSet.map((t) => JSON.stringify(t.input))}::text[]) as u(key, fire_at, input)
+      on conflict (domain, key) do update set fire_at = excluded.fire_at, input = excluded.input`);
+  }
+  if (write.notifications.payloads.length) {
+    statements.push(sql`select pg_notify(${write.notifications.channel}, p) from unnest(${write.notifications.payloads}::text[]) as p`);
+  }
+  await Promise.all(statements);
+}
