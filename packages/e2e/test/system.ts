@@ -1,27 +1,37 @@
 // Starts call-api and queue-worker as real processes on the test stack, with topics and a destination of their own.
 import { randomInt, randomUUID } from 'node:crypto';
-import { closeDatabase, createDatabase, queues, ringGroups } from '@switchboard/db';
+import { closeDatabase, createDatabase, queues, ringGroups, routingDomains } from '@switchboard/db';
 import { createKafka, ensureTopics } from '@switchboard/messaging';
 import { stackUrls } from '../../local-stack/src/test/context.ts';
 export { eventually } from '../../local-stack/src/test/eventually.ts';
 import { freePort } from '../../local-stack/src/process.ts';
 import { serviceEntries, spawnService, waitReady, type RunningService } from '../../local-stack/src/services.ts';
 
-export async function startSystem() {
+export type SystemOptions = {
+  /** Extra environment for every service (shorter session timeouts for takeover tests, say). */
+  env?: Record<string, string>;
+  /** Queue-worker processes to start (same consumer group). Default 1. */
+  workers?: number;
+};
+
+export async function startSystem(options: SystemOptions = {}) {
   const { databaseUrl, kafkaBrokers } = stackUrls();
   const suffix = randomUUID().slice(0, 8);
-  const topics = { TOPIC_CALL_REQUESTS: `call-requests-${suffix}`, TOPIC_CALL_REQUESTS_DLQ: `call-requests-${suffix}.dlq`, TOPIC_CALL_EVENTS: `call-events-${suffix}` };
+  const topics = { TOPIC_ROUTING_INPUTS: `routing-inputs-${suffix}`, TOPIC_ROUTING_INPUTS_DLQ: `routing-inputs-${suffix}.dlq`, TOPIC_CALL_EVENTS: `call-events-${suffix}` };
   const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'e2e' });
   await ensureTopics(kafka, Object.values(topics).map((topic) => ({ topic, partitions: 6 })));
   const db = createDatabase(databaseUrl, { max: 4 });
+  // A routing domain of this system's own: workers of other test files (other topics, other groups) never decide for it.
+  const domain = `e2e-${suffix}`;
+  await db.insert(routingDomains).values({ name: domain });
   const number = String(randomInt(10_000_000, 99_999_999));
-  const [queue] = await db.insert(queues).values({ name: `E2E queue ${number}`, number }).returning();
+  const [queue] = await db.insert(queues).values({ name: `E2E queue ${number}`, number, domain }).returning();
   const groupNumber = String(randomInt(10_000_000, 99_999_999));
-  const [group] = await db.insert(ringGroups).values({ name: `E2E group ${groupNumber}`, number: groupNumber }).returning();
+  const [group] = await db.insert(ringGroups).values({ name: `E2E group ${groupNumber}`, number: groupNumber, domain }).returning();
 
   const env = {
     DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafkaBrokers.join(','), ...topics,
-    CONSUMER_GROUP: `queue-worker-${suffix}`, LOG_LEVEL: 'warn', OUTBOX_SWEEP_INTERVAL_MS: '250',
+    CONSUMER_GROUP: `queue-worker-${suffix}`, LOG_LEVEL: 'warn', OUTBOX_SWEEP_INTERVAL_MS: '250', ...options.env,
   };
   const exits: string[] = [];
   const onExit = (s: RunningService, code: number | null, signal: string | null) => exits.push(`${s.name} exited ${code ?? signal}`);
@@ -30,16 +40,40 @@ export async function startSystem() {
     await waitReady(service);
     return service;
   };
-  const [api, worker] = await Promise.all([start('callApi'), start('queueWorker')]);
+  const [api, worker, ...moreWorkers] = await Promise.all([
+    start('callApi'), ...Array.from({ length: options.workers ?? 1 }, () => start('queueWorker')),
+  ]);
+  const json = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${system.api.url}${path}`, {
+      method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
+  };
   const system = {
-    api: api as RunningService, worker: worker as RunningService, db, kafka, queue: queue!, group: group!, exits,
-    topics: { callRequests: topics.TOPIC_CALL_REQUESTS, callEvents: topics.TOPIC_CALL_EVENTS },
+    api: api as RunningService, worker: worker as RunningService, workers: [worker!, ...moreWorkers] as RunningService[], db, kafka, domain, queue: queue!, group: group!, exits,
+    topics: { routingInputs: topics.TOPIC_ROUTING_INPUTS, callEvents: topics.TOPIC_CALL_EVENTS },
     post: (body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${system.api.url}/call`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
     getCall: async (id: string) => (await fetch(`${system.api.url}/calls/${id}`)).json() as Promise<any>,
+    /** Any call-api route: the answer's status and parsed body. */
+    json,
+    /** The domains a worker says it owns (its readiness check lists them). */
+    async ownedBy(service: RunningService): Promise<string[]> {
+      const health = (await (await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(2_000) })).json()) as { checks: { routing?: { detail?: string } } };
+      const detail = health.checks.routing?.detail ?? '';
+      return detail.replace(/^owns routing domains: /, '').split(', ').filter((d) => d && d !== 'none');
+    },
+    /** Starts one more worker in the same consumer group. */
+    async addWorker() {
+      const added = await start('queueWorker');
+      system.workers.push(added);
+      return added;
+    },
     /** Replaces the worker with a new process (same port, same consumer group). */
     async startWorker() {
       system.worker = await start('queueWorker', worker!.port);
+      system.workers.push(system.worker);
       return system.worker;
     },
     /** Replaces the API with a new process on the same port. */
@@ -48,13 +82,13 @@ export async function startSystem() {
       return system.api;
     },
     /** The worker's count of call requests by outcome, read from its /metrics. */
-    async workerCount(outcome: 'distributed' | 'redelivered' | 'dead_lettered'): Promise<number> {
+    async workerCount(outcome: 'decided' | 'redelivered' | 'dead_lettered'): Promise<number> {
       const text = await (await fetch(`${system.worker.url}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith(`switchboard_call_requests_total{outcome="${outcome}"}`));
+      const line = text.split('\n').find((l) => l.startsWith(`switchboard_routing_inputs_total{outcome="${outcome}"}`));
       return line ? Number(line.split(' ').at(-1)) : 0;
     },
     async stop() {
-      await Promise.all([system.api.stop(), system.worker.stop()]);
+      await Promise.all([system.api.stop(), system.worker.stop(), ...system.workers.map((w) => w.stop())]);
       await closeDatabase(db);
     },
   };

@@ -1,4 +1,5 @@
-// Demo destinations and agents for `npm start`: queue "Support" on 100, ring group "Sales" on 200, six agents.
+// Demo destinations and agents for `npm start`: queue "Support" on 100, ring group "Sales" on 200 (failing over to
+// Support), six agents who start available so a first call rings someone.
 import { eq, inArray } from 'drizzle-orm';
 import { agents, queueMembers, queues, ringGroupMembers, ringGroups, type Database } from '@switchboard/db';
 
@@ -19,18 +20,19 @@ export async function loadDemoData(db: Database): Promise<{ queueId: string; rin
   return db.transaction(async (tx) => {
     await tx
       .insert(queues)
-      .values({ name: 'Support', number: '100', strategy: 'longest_idle', requireLanguage: true })
+      .values({ name: 'Support', number: '100', strategy: 'longest_idle', requireLanguage: true, ringTimeoutSec: 15, wrapUpSec: 10 })
       .onConflictDoNothing({ target: queues.number });
+    const [support] = await tx.select({ id: queues.id }).from(queues).where(eq(queues.number, '100'));
     await tx
       .insert(ringGroups)
-      .values({ name: 'Sales', number: '200', strategy: 'ring_all' })
+      .values({ name: 'Sales', number: '200', strategy: 'ring_all', ringTimeoutSec: 15, totalTimeoutSec: 30, failover: { kind: 'queue', id: support!.id } })
       .onConflictDoNothing({ target: ringGroups.number });
     await tx
       .insert(agents)
-      .values(demoAgents.map((a) => ({ name: a.name, extension: a.extension, languages: [...a.languages], state: 'available' as const })))
+      .values(demoAgents.map((a) => ({ name: a.name, extension: a.extension, languages: [...a.languages], state: 'available' as const, availableSince: new Date() })))
       .onConflictDoNothing({ target: agents.extension });
 
-    const [queue] = await tx.select({ id: queues.id }).from(queues).where(eq(queues.number, '100'));
+    const queue = support;
     const [group] = await tx.select({ id: ringGroups.id }).from(ringGroups).where(eq(ringGroups.number, '200'));
     const rows = await tx
       .select({ id: agents.id, extension: agents.extension })

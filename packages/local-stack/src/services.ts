@@ -13,7 +13,15 @@ export const serviceNodeFlags = ['--import', 'tsx', '--disable-warning=TimeoutNe
 
 export type ServiceSpec = { name: string; entry: string; port: number; env: Record<string, string> };
 
-export type RunningService = ServiceSpec & { child: ChildProcess; url: string; stop(): Promise<void> };
+export type RunningService = ServiceSpec & {
+  child: ChildProcess;
+  url: string;
+  /** The last lines the service wrote (stdout and stderr), for tests that check what it logged. */
+  output: string[];
+  stop(): Promise<void>;
+};
+
+const keptOutputLines = 5_000;
 
 export const serviceEntries = {
   callApi: join(repoRoot, 'packages/call-api/src/server.ts'),
@@ -41,12 +49,17 @@ export function spawnService(spec: ServiceSpec, onExit: (service: RunningService
     detached: true,
   });
   const prefix = `[${spec.name}] `;
+  const output: string[] = [];
   const relay = (stream: NodeJS.WriteStream) => {
     let partial = '';
     return (chunk: Buffer) => {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) stream.write(`${prefix}${line}\n`);
+      for (const line of lines) {
+        stream.write(`${prefix}${line}\n`);
+        output.push(line);
+      }
+      if (output.length > keptOutputLines) output.splice(0, output.length - keptOutputLines);
     };
   };
   child.stdout!.on('data', relay(process.stdout));
@@ -56,6 +69,7 @@ export function spawnService(spec: ServiceSpec, onExit: (service: RunningService
     ...spec,
     child,
     url: `http://127.0.0.1:${spec.port}`,
+    output,
     stop: () =>
       (stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

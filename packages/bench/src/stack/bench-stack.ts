@@ -14,7 +14,7 @@ export type BenchStack = {
   kafka: Kafka;
   api: RunningService;
   worker: RunningService;
-  topics: { callRequests: string; callEvents: string };
+  topics: { routingInputs: string; callEvents: string };
   queue: { id: string; number: string };
   /** Messages of services that exited on their own: a run with any is not trustworthy. */
   exits: string[];
@@ -37,7 +37,7 @@ export async function startBenchStack({ say, apiEnv = {} }: BenchStackOptions): 
     await migrateDatabase(stack.databaseUrl);
     const suffix = randomUUID().slice(0, 8);
     const topicEnv = {
-      TOPIC_CALL_REQUESTS: `bench-call-requests-${suffix}`, TOPIC_CALL_REQUESTS_DLQ: `bench-call-requests-${suffix}.dlq`,
+      TOPIC_ROUTING_INPUTS: `bench-routing-inputs-${suffix}`, TOPIC_ROUTING_INPUTS_DLQ: `bench-routing-inputs-${suffix}.dlq`,
       TOPIC_CALL_EVENTS: `bench-call-events-${suffix}`,
     };
     const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: 'bench' });
@@ -65,7 +65,7 @@ export async function startBenchStack({ say, apiEnv = {} }: BenchStackOptions): 
     const [api, worker] = await Promise.all([start('callApi', apiEnv), start('queueWorker', {})]);
     return {
       stack, db, kafka, api, worker, exits, queue: { id: queue!.id, number },
-      topics: { callRequests: topicEnv.TOPIC_CALL_REQUESTS, callEvents: topicEnv.TOPIC_CALL_EVENTS },
+      topics: { routingInputs: topicEnv.TOPIC_ROUTING_INPUTS, callEvents: topicEnv.TOPIC_CALL_EVENTS },
       stop: async () => {
         stopping = true;
         await stopAll();

@@ -100,8 +100,8 @@ async function main(): Promise<void> {
   const shared = {
     DATABASE_URL: stack.databaseUrl,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    TOPIC_CALL_REQUESTS: env.TOPIC_CALL_REQUESTS ?? defaultTopics.callRequests,
-    TOPIC_CALL_REQUESTS_DLQ: env.TOPIC_CALL_REQUESTS_DLQ ?? defaultTopics.callRequestsDlq,
+    TOPIC_ROUTING_INPUTS: env.TOPIC_ROUTING_INPUTS ?? defaultTopics.routingInputs,
+    TOPIC_ROUTING_INPUTS_DLQ: env.TOPIC_ROUTING_INPUTS_DLQ ?? defaultTopics.routingInputsDlq,
     TOPIC_CALL_EVENTS: env.TOPIC_CALL_EVENTS ?? defaultTopics.callEvents,
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
   };

@@ -1,0 +1,225 @@
+// Consumes routing-inputs: each partition's messages go to the routers of the domains keyed on it, then offsets commit.
+// The consumer group's partition assignment is what makes this worker a domain's one writer.
+import { hostname } from 'node:os';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { dlqHeaders } from '@switchboard/contracts';
+import { FencedError, listDomains, type Database, type OutboxRow } from '@switchboard/db';
+import { DomainRouter, type RouterItem, type RunResult } from '../decide/domain-router.ts';
+import { partitionOfDomain } from '../ownership/domain-partition.ts';
+import { checkRoutingInput } from './routing-input-message.ts';
+
+type Log = { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
+
+export type RoutingInputsConsumerOptions = {
+  kafka: Kafka;
+  db: Database;
+  relay: { publish: (rows: OutboxRow[]) => void; producer: Producer };
+  groupId: string;
+  sessionTimeoutMs?: number;
+  topics: { routingInputs: string; routingInputsDlq: string; callEvents: string };
+  log: Log;
+  onBatch?: (stats: { decided: number; redelivered: number; deadLettered: number; lagMs: number[] }) => void;
+  onDecisions?: (count: number) => void;
+  /** The consumer stopped for good (a non-retriable Kafka error): the process should exit and be restarted. */
+  onFatal?: (error: Error) => void;
+};
+
+type DeadLetter = { raw: KafkaMessage; partition: number; reason: string };
+
+export class RoutingInputsConsumer {
+  readonly consumer: Consumer;
+  /** Names this process in routing_domains.owner. */
+  readonly owner = `${hostname()}:${process.pid}`;
+  private joined = false;
+  private partitionCount = 0;
+  private assigned = new Set<number>();
+  private readonly routers = new Map<string, { partition: number; ready: Promise<DomainRouter> }>();
+  /** Domains another worker fenced us out of: not claimed again until a new assignment gives their partition back. */
+  private readonly fenced = new Set<string>();
+
+  constructor(private readonly options: RoutingInputsConsumerOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeout: options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 50,
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
+    });
+    const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (e) => this.assign(e.payload.memberAssignment[options.topics.routingInputs] ?? []));
+    for (const event of [CRASH, STOP, DISCONNECT]) this.consumer.on(event, () => (this.joined = false));
+    this.consumer.on(CRASH, (e) => {
+      const log = e.payload.restart ? options.log.warn : options.log.error;
+      log({ err: e.payload.error, restart: e.payload.restart }, e.payload.restart ? 'consumer restarting after a retriable error' : 'consumer crashed');
+      if (!e.payload.restart) options.onFatal?.(e.payload.error);
+    });
+  }
+
+  /** True once the consumer has joined its group and until it stops. */
+  get isReady(): boolean {
+    return this.joined;
+  }
+
+  /** The routing domains this worker owns now. */
+  get ownedDomains(): string[] {
+    return [...this.routers.keys()];
+  }
+
+  async start(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [this.options.topics.routingInputs] });
+      this.partitionCount = topics[0]!.partitions.length;
+    } finally {
+      await admin.disconnect();
+    }
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topics.routingInputs, fromBeginning: true });
+    await this.consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.dropRouters(() => true);
+  }
+
+  /** A new assignment: forget domains whose partition went elsewhere, take over every known domain on the new ones. */
+  private assign(partitions: number[]): void {
+    this.joined = true;
+    this.assigned = new Set(partitions);
+    this.fenced.clear();
+    void this.dropRouters((partition) => !this.assigned.has(partition));
+    void this.takeOverAssignedDomains();
+  }
+
+  private async takeOverAssignedDomains(attempt = 0): Promise<void> {
+    const assigned = this.assigned;
+    try {
+      const domains = await listDomains(this.options.db.$client);
+      const mine = domains.filter((d) => assigned.has(partitionOfDomain(this.options.topics.routingInputs, d, this.partitionCount)));
+      // Timers must fire even in a domain with no new message: claim each now rather than on its next input.
+      await Promise.all(mine.map((domain) => this.router(domain, partitionOfDomain(this.options.topics.routingInputs, domain, this.partitionCount))));
+    } catch (error) {
+      if (assigned !== this.assigned) return; // a newer assignment took over
+      this.options.log.warn({ err: error, attempt }, 'could not take the assigned routing domains over; retrying in 1 s');
+      setTimeout(() => void this.takeOverAssignedDomains(attempt + 1), 1_000).unref();
+    }
+  }
+
+  private async dropRouters(which: (partition: number) => boolean): Promise<void> {
+    const dropped: Promise<void>[] = [];
+    for (const [domain, entry] of this.routers) {
+      if (!which(entry.partition)) continue;
+      this.routers.delete(domain);
+      this.options.log.info({ domain, partition: entry.partition }, 'partition reassigned: this worker no longer routes the domain');
+      dropped.push(entry.ready.then((router) => router.stop(), () => {}));
+    }
+    await Promise.all(dropped);
+  }
+
+  /** The router of a domain on an assigned partition, claiming the domain the first time. */
+  private router(domain: string, partition: number): Promise<DomainRouter> {
+    const existing = this.routers.get(domain);
+    if (existing) return existing.ready;
+    if (this.fenced.has(domain)) return Promise.reject(new FencedError(domain, -1));
+    const router = new DomainRouter({
+      db: this.options.db, domain, owner: this.owner, callEventsTopic: this.options.topics.callEvents, publish: (rows) => this.options.relay.publish(rows),
+      log: this.options.log, onDecisions: this.options.onDecisions,
+      onFenced: (d) => {
+        this.fenced.add(d);
+        if (this.routers.get(d)?.partition === partition) this.routers.delete(d);
+      },
+    });
+    const ready = router.start().then(() => router);
+    const entry = { partition, ready };
+    this.routers.set(domain, entry);
+    ready.catch(() => {
+      if (this.routers.get(domain) === entry) this.routers.delete(domain);
+    });
+    return ready;
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const byDomain = new Map<string, RouterItem[]>();
+    const deadLetters: DeadLetter[] = [];
+    const lagMs: number[] = [];
+    const rawOf = new Map<object, KafkaMessage>();
+    const now = Date.now();
+    for (const raw of batch.messages) {
+      const checked = checkRoutingInput(raw);
+      if (!checked.ok) {
+        deadLetters.push({ raw, partition: batch.partition, reason: checked.reason });
+        continue;
+      }
+      const { message } = checked;
+      rawOf.set(message, raw);
+      const at = { partition: batch.partition, offset: Number(raw.offset) };
+      const item: RouterItem =
+        message.type === 'call.requested' ? { kind: 'call', message, ...at }
+        : message.type === 'routing.action' ? { kind: 'action', message, ...at }
+        : { kind: 'reload', ...at };
+      if (message.type === 'call.requested') lagMs.push(now - Date.parse(message.occurredAt));
+      let items = byDomain.get(message.domain);
+      if (!items) byDomain.set(message.domain, (items = []));
+      items.push(item);
+    }
+    let results: RunResult[] | undefined;
+    for (let attempt = 0; !results; attempt++) {
+      try {
+        // Domains are independent: their decisions run side by side.
+        results = await Promise.all([...byDomain].map(async ([domain, items]) => (await this.router(domain, batch.partition)).run(items)));
+      } catch (error) {
+        if (error instanceof FencedError) {
+          // Another worker owns it now; the partition is being reassigned. Commit nothing; the new owner reads on.
+          this.options.log.warn({ partition: batch.partition }, 'fenced out of a routing domain: leaving the batch to its new owner');
+          return;
+        }
+        // PostgreSQL unreachable, a connection dropped: nothing of the failed part committed (the routers rebuild from
+        // what did, and applied offsets skip it). Try the same batch again, in order, while the partition is ours.
+        this.options.log.warn({ err: error, partition: batch.partition, attempt }, 'could not apply a batch of routing inputs; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
+        if (!isRunning() || isStale()) return;
+        await heartbeat().catch(() => {});
+      }
+    }
+    for (const result of results) {
+      for (const message of result.unknownCalls) {
+        deadLetters.push({ raw: rawOf.get(message)!, partition: batch.partition, reason: `unknown call ${message.call.id}: no such row in calls` });
+      }
+    }
+    if (deadLetters.length) await this.deadLetter(this.options.relay.producer, deadLetters);
+    resolveOffset(batch.lastOffset());
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+    this.options.onBatch?.({
+      decided: results.reduce((n, r) => n + r.decided, 0),
+      redelivered: results.reduce((n, r) => n + r.redelivered, 0),
+      deadLettered: deadLetters.length,
+      lagMs,
+    });
+  }
+
+  private async deadLetter(producer: Producer, letters: DeadLetter[]): Promise<void> {
+    const { routingInputs, routingInputsDlq } = this.options.topics;
+    await producer.send({
+      topic: routingInputsDlq,
+      acks: -1,
+      messages: letters.map(({ raw, partition, reason }) => ({
+        key: raw.key,
+        value: raw.value,
+        headers: {
+          ...raw.headers,
+          [dlqHeaders.reason]: reason,
+          [dlqHeaders.sourceTopic]: routingInputs,
+          [dlqHeaders.sourcePartition]: String(partition),
+          [dlqHeaders.sourceOffset]: raw.offset,
+          [dlqHeaders.failedAt]: new Date().toISOString(),
+        },
+      })),
+    });
+    for (const { raw, reason } of letters) this.options.log.warn({ offset: raw.offset, reason }, 'message sent to the dead-letter topic');
+  }
+}

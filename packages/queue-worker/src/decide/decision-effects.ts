@@ -1,0 +1,128 @@
+// Gathers what a run of decisions changed (events, calls, agents, timers, answers to the API) into one transaction's writes.
+import { randomUUID } from 'node:crypto';
+import { routingOutcomeChannel, type CallEvent, type RoutingOutcome } from '@switchboard/contracts';
+import type { AgentWrite, CallWrite, DecisionWrite, DestinationWrite, OutboxMessage } from '@switchboard/db';
+import { snapshotAgent, snapshotCall, type DecisionResult, type RoutingInput, type RoutingState } from '@switchboard/routing';
+
+/** Seconds since the epoch as the engine's clock holds them; 0 means "never" in the engine and NULL in the database. */
+const orNull = (seconds: number | null): number | null => (seconds ? seconds : null);
+
+export class DecisionEffects {
+  readonly events: CallEvent[] = [];
+  private readonly calls = new Map<string, CallWrite>();
+  private readonly agents = new Map<string, AgentWrite>();
+  private readonly queues = new Map<string, DestinationWrite>();
+  private readonly ringGroups = new Map<string, DestinationWrite>();
+  /** Last word per key: a timer set, or null when cancelled or fired. */
+  readonly timers = new Map<string, { at: number; input: RoutingInput } | null>();
+  private readonly outcomes: string[] = [];
+  /** Calls that reached a terminal status: their sequence counters go once the write commits. */
+  readonly ended = new Set<string>();
+  applied: { partition: number; offset: number } | null = null;
+  decisions = 0;
+
+  constructor(
+    /** The last `call_events.sequence` of each live call, advanced as events are added. */
+    private readonly lastSequence: Map<string, number>,
+  ) {}
+
+  /** A fired timer is gone whatever the decision does with it (it may set the same key again). */
+  timerFired(key: string): void {
+    this.timers.set(key, null);
+  }
+
+  answer(requestId: string, ignored: string | undefined): void {
+    const outcome: RoutingOutcome = ignored === undefined ? { requestId } : { requestId, ignored };
+    this.outcomes.push(JSON.stringify(outcome));
+  }
+
+  add(state: RoutingState, result: DecisionResult, now: number): void {
+    this.decisions++;
+    const occurredAt = new Date(Math.round(now * 1000)).toISOString();
+    const terminal = new Map<string, { status: string; reason: string | null }>();
+    for (const command of result.commands) {
+      switch (command.type) {
+        case 'emit': {
+          const sequence = (this.lastSequence.get(command.callId) ?? 1) + 1;
+          this.lastSequence.set(command.callId, sequence);
+          this.events.push({
+            id: randomUUID(), version: 1, occurredAt, callId: command.callId, sequence, status: command.status,
+            type: command.event.type, data: command.event.data,
+          } as CallEvent);
+          break;
+        }
+        case 'set_timer':
+          this.timers.set(command.key, { at: command.at, input: command.input });
+          break;
+        case 'cancel_timer':
+          this.timers.set(command.key, null);
+          break;
+        case 'end_call':
+          terminal.set(command.callId, { status: command.status, reason: command.reason ?? null });
+          break;
+        default:
+          // ring, stop_ringing, connect, move: the telephony edge learns them from the events.
+          break;
+      }
+    }
+    const { callIds, agentIds, queueIds, ringGroupIds } = result.touched;
+    for (const id of callIds) {
+      const call = state.calls.get(id);
+      if (call) {
+        this.calls.set(id, {
+          id, status: call.status, agentId: call.agentId, reason: null, currentDestinationId: call.destination.id, routing: { ...snapshotCall(call) },
+        });
+        continue;
+      }
+      const end = terminal.get(id);
+      if (!end) continue;
+      this.ended.add(id);
+      this.calls.set(id, { id, status: end.status, agentId: null, reason: end.reason, currentDestinationId: null, routing: null });
+    }
+    for (const id of agentIds) {
+      const agent = state.agents.get(id);
+      if (!agent) continue;
+      const a = snapshotAgent(agent);
+      this.agents.set(id, {
+        id, state: a.state, currentCallId: a.callId, callsAnswered: a.callsAnswered, talkTimeSec: a.talkTimeSec,
+        lastCallEndedAt: a.lastCallEndedAt, availableSince: orNull(a.availableSince), answeredAt: orNull(a.answeredAt),
+      });
+    }
+    for (const id of queueIds) {
+      const queue = state.queues.get(id);
+      if (queue) this.queues.set(id, { id, lastAnsweredAgentId: queue.lastAnsweredAgentId });
+    }
+    for (const id of ringGroupIds) {
+      const group = state.ringGroups.get(id);
+      if (group) this.ringGroups.set(id, { id, lastAnsweredAgentId: group.lastAnsweredAgentId });
+    }
+  }
+
+  get isEmpty(): boolean {
+    return this.decisions === 0 && this.outcomes.length === 0 && this.applied === null && this.timers.size === 0;
+  }
+
+  toWrite(base: Pick<DecisionWrite, 'domain' | 'epoch' | 'randomState' | 'nextSequence'>): DecisionWrite {
+    const timersSet: DecisionWrite['timersSet'] = [];
+    const timersDeleted: string[] = [];
+    for (const [key, timer] of this.timers) {
+      if (timer) timersSet.push({ key, fireAt: timer.at, input: timer.input });
+      else timersDeleted.push(key);
+    }
+    return {
+      ...base,
+      applied: this.applied,
+      calls: [...this.calls.values()],
+      agents: [...this.agents.values()],
+      queues: [...this.queues.values()],
+      ringGroups: [...this.ringGroups.values()],
+      timersSet,
+      timersDeleted,
+      notifications: { channel: routingOutcomeChannel, payloads: this.outcomes },
+    };
+  }
+
+  outboxMessages(callEventsTopic: string): OutboxMessage[] {
+    return this.events.map((event) => ({ topic: callEventsTopic, key: event.callId, payload: event, headers: { type: event.type } }));
+  }
+}

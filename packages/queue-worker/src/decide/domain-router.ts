@@ -1,0 +1,248 @@
+// One routing domain owned by this worker: the engine's state, its timers, and every decision applied in order and
+// committed with its effects in one transaction behind the ownership fence.
+import type { CallRequested, RoutingActionRequested } from '@switchboard/contracts';
+import {
+  callStatuses, claimDomain, fenceDecision, insertCallEvents, insertOutbox, loadDomain, readOwnedDomain, writeDecision,
+  FencedError, type Database, type OutboxRow,
+} from '@switchboard/db';
+import { createRandom, decide, type RandomSource, type RoutingInput, type RoutingState } from '@switchboard/routing';
+import { restoreDomain } from '../rebuild/restore-domain.ts';
+import { DomainTimers, type DueTimer } from '../timers/domain-timers.ts';
+import { DecisionEffects } from './decision-effects.ts';
+
+export type RouterItem =
+  | { kind: 'call'; message: CallRequested; partition: number; offset: number }
+  | { kind: 'action'; message: RoutingActionRequested; partition: number; offset: number }
+  | { kind: 'reload'; partition: number; offset: number };
+
+export type RunResult = {
+  decided: number;
+  /** Messages at or below the domain's applied offset, or new calls no longer `received`: applied before, skipped. */
+  redelivered: number;
+  /** `call.requested` for calls the database does not know: the consumer dead-letters them. */
+  unknownCalls: CallRequested[];
+};
+
+export type DomainRouterOptions = {
+  db: Database;
+  domain: string;
+  /** Names this worker in routing_domains.owner. */
+  owner: string;
+  callEventsTopic: string;
+  publish: (rows: OutboxRow[]) => void;
+  log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
+  onDecisions?: (count: number) => void;
+  /** Called once when the fence shows another worker owns the domain now. */
+  onFenced?: (domain: string) => void;
+};
+
+const clock = () => Date.now() / 1000;
+
+export class DomainRouter {
+  private state: RoutingState | null = null;
+  private random: RandomSource = createRandom(1);
+  private epoch = 0;
+  private applied: { partition: number | null; offset: number | null } = { partition: null, offset: null };
+  private readonly lastSequence = new Map<string, number>();
+  private readonly timers: DomainTimers;
+  private tail: Promise<unknown> = Promise.resolve();
+  private recovery: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: DomainRouterOptions) {
+    this.timers = new DomainTimers((timer) => void this.fireTimer(timer));
+  }
+
+  get domain(): string {
+    return this.options.domain;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Claims the domain (fencing its previous owner) and rebuilds the engine from PostgreSQL. */
+  start(): Promise<void> {
+    return this.serially(async () => {
+      const claim = await claimDomain(this.options.db.$client, this.domain, this.options.owner);
+      this.epoch = claim.epoch;
+      this.options.log.info({ domain: this.domain, epoch: claim.epoch }, 'took the routing domain over');
+      await this.rebuild();
+    });
+  }
+
+  /** Applies the items in order; one transaction for all of them (a reload commits what came before it first). */
+  run(items: readonly RouterItem[]): Promise<RunResult> {
+    return this.serially(() => this.apply(items));
+  }
+
+  /** Forgets the domain (its partition went to another worker): timers stop; nothing more is written. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timers.clear();
+    if (this.recovery) clearTimeout(this.recovery);
+    await this.tail.catch(() => {});
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(() => {
+      if (this.stopped) throw new FencedError(this.domain, this.epoch);
+      return work();
+    });
+    this.tail = next.catch(() => {});
+    return next;
+  }
+
+  private async rebuild(): Promise<void> {
+    const started = performance.now();
+    const owned = await readOwnedDomain(this.options.db.$client, this.domain, this.epoch);
+    if (!owned) throw this.fenced();
+    const rows = await loadDomain(this.options.db.$client, this.domain);
+    this.state = restoreDomain(rows, owned.nextSequence);
+    this.random = createRandom(owned.randomState);
+    this.applied = { partition: owned.appliedPartition, offset: owned.appliedOffset };
+    this.lastSequence.clear();
+    for (const call of rows.calls) this.lastSequence.set(call.id, call.lastSequence);
+    this.timers.clear();
+    for (const timer of rows.timers) this.timers.set(timer.key, timer.fireAt, timer.input as unknown as RoutingInput);
+    this.options.log.info(
+      { domain: this.domain, agents: rows.agents.length, liveCalls: rows.calls.length, timers: rows.timers.length, ms: Math.round(performance.now() - started) },
+      'rebuilt the routing domain from PostgreSQL',
+    );
+    // Agents made available outside the engine (demo data, a changed configuration) take waiting calls now.
+    const effects = new DecisionEffects(this.lastSequence);
+    this.decideInto(effects, { type: 'configuration_changed' });
+    await this.commit(effects);
+  }
+
+  private async apply(items: readonly RouterItem[]): Promise<RunResult> {
+    if (!this.state) await this.rebuild();
+    const result: RunResult = { decided: 0, redelivered: 0, unknownCalls: [] };
+    const newCallIds = items.flatMap((item) => (item.kind === 'call' ? [item.message.call.id] : []));
+    const statuses = await callStatuses(this.options.db.$client, newCallIds);
+    let effects = new DecisionEffects(this.lastSequence);
+    for (const item of items) {
+      if (this.alreadyApplied(item)) {
+        result.redelivered++;
+        continue;
+      }
+      effects.applied = { partition: item.partition, offset: item.offset };
+      if (item.kind === 'reload') {
+        await this.commit(effects);
+        await this.rebuild();
+        effects = new DecisionEffects(this.lastSequence);
+        continue;
+      }
+      if (item.kind === 'call') {
+        const { call } = item.message;
+        const status = statuses.get(call.id);
+        if (status === undefined) {
+          result.unknownCalls.push(item.message);
+          continue;
+        }
+        if (status !== 'received') {
+          result.redelivered++;
+          continue;
+        }
+        statuses.set(call.id, 'routed'); // a second copy in this batch is a redelivery too
+        this.lastSequence.set(call.id, 1); // call.received, written by the API
+        this.decideInto(effects, {
+          type: 'call_arrived',
+          call: { id: call.id, destination: { kind: call.destination.kind, id: call.destination.id }, language: call.language, priority: call.priority },
+        });
+        result.decided++;
+        continue;
+      }
+      const { action, requestId } = item.message;
+      const ignored = this.decideInto(effects, action);
+      effects.answer(requestId, ignored);
+      result.decided++;
+    }
+    await this.commit(effects);
+    return result;
+  }
+
+  private alreadyApplied(item: RouterItem): boolean {
+    return this.applied.partition === item.partition && this.applied.offset !== null && item.offset <= this.applied.offset;
+  }
+
+  /** One engine decision into `effects`; returns why the engine ignored the input, if it did. */
+  private decideInto(effects: DecisionEffects, input: RoutingInput): string | undefined {
+    const now = clock();
+    const result = decide(this.state!, input, { now, random: this.random });
+    effects.add(this.state!, result, now);
+    return result.ignored;
+  }
+
+  private fireTimer(timer: DueTimer): Promise<void> {
+    return this.serially(async () => {
+      if (!this.state) await this.rebuild();
+      const effects = new DecisionEffects(this.lastSequence);
+      effects.timerFired(timer.key);
+      this.decideInto(effects, timer.input);
+      await this.commit(effects);
+    }).catch((error: unknown) => {
+      if (error instanceof FencedError) return;
+      // The timer is still in routing_timers: rebuilding schedules it again.
+      this.options.log.warn({ err: error, domain: this.domain, timer: timer.key }, 'timer decision failed; rebuilding the domain in 1 s');
+      this.scheduleRecovery();
+    });
+  }
+
+  private scheduleRecovery(): void {
+    if (this.recovery || this.stopped) return;
+    this.recovery = setTimeout(() => {
+      this.recovery = null;
+      this.serially(() => this.rebuild()).catch((error: unknown) => {
+        if (error instanceof FencedError) return;
+        this.options.log.warn({ err: error, domain: this.domain }, 'rebuild failed; retrying in 1 s');
+        this.scheduleRecovery();
+      });
+    }, 1_000);
+  }
+
+  /**
+   * Writes the effects in one transaction that first proves the epoch. On any failure the in-memory state, already
+   * ahead of the database, is dropped: the next run rebuilds it from what did commit, and the inputs come again.
+   */
+  private async commit(effects: DecisionEffects): Promise<void> {
+    if (effects.isEmpty) return;
+    const write = effects.toWrite({
+      domain: this.domain, epoch: this.epoch, randomState: this.random.state, nextSequence: this.state!.nextSequence,
+    });
+    let rows: OutboxRow[];
+    try {
+      rows = await this.options.db.$client.begin(async (sql) => {
+        await fenceDecision(sql, write);
+        const [, outboxRows] = await Promise.all([
+          effects.events.length ? insertCallEvents(sql, effects.events) : null,
+          insertOutbox(sql, effects.outboxMessages(this.options.callEventsTopic)),
+          writeDecision(sql, write),
+        ]);
+        return outboxRows;
+      });
+    } catch (error) {
+      this.state = null;
+      if (error instanceof FencedError) throw this.fenced();
+      throw error;
+    }
+    if (effects.applied) this.applied = { ...effects.applied };
+    for (const callId of effects.ended) this.lastSequence.delete(callId);
+    for (const [key, timer] of effects.timers) {
+      if (timer) this.timers.set(key, timer.at, timer.input);
+      else this.timers.cancel(key);
+    }
+    this.options.publish(rows);
+    this.options.onDecisions?.(effects.decisions);
+  }
+
+  private fenced(): FencedError {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.timers.clear();
+      this.options.log.warn({ domain: this.domain, epoch: this.epoch }, 'another worker owns the routing domain now; this one writes nothing more for it');
+      this.options.onFenced?.(this.domain);
+    }
+    return new FencedError(this.domain, this.epoch);
+  }
+}

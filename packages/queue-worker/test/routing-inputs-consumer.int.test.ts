@@ -1,0 +1,144 @@
+// The worker's consumer against real Kafka and PostgreSQL: calls are routed, malformed messages go to the DLQ and the
+// partition goes on, and a redelivery changes nothing.
+import { randomInt, randomUUID } from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dlqHeaders } from '@switchboard/contracts';
+import { callEvents, calls, closeDatabase, createDatabase, queues, ringGroups, routingDomains, type Database } from '@switchboard/db';
+import { createKafka, ensureTopics, OutboxRelay } from '@switchboard/messaging';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { partitionOfDomain } from '../src/ownership/domain-partition.ts';
+import { stackUrls } from '../../local-stack/src/test/context.ts';
+import { eventually } from '../../local-stack/src/test/eventually.ts';
+import { readTopicUntil } from '../../messaging/test/read-topic.ts';
+import { RoutingInputsConsumer } from '../src/consume/routing-inputs-consumer.ts';
+
+const suffix = randomUUID().slice(0, 8);
+// Topics of this file's own, one partition each, so order on the request topic is the order we sent.
+const topics = { routingInputs: `inputs-${suffix}`, routingInputsDlq: `inputs-${suffix}.dlq`, callEvents: `events-${suffix}` };
+// A routing domain of this file's own, so no other test's worker decides for it.
+const domain = `worker-test-${suffix}`;
+let db: Database;
+let kafka: Kafka;
+let producer: Producer;
+let relay: OutboxRelay;
+let worker: RoutingInputsConsumer;
+const handled = { decided: 0, redelivered: 0, deadLettered: 0 };
+const silent = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
+
+async function newCall(kind: 'queue' | 'ring_group') {
+  const number = String(randomInt(10_000_000, 99_999_999));
+  const table = kind === 'queue' ? queues : ringGroups;
+  const [destination] = await db.insert(table).values({ name: `Worker test ${number}`, number, domain }).returning();
+  // As the configuration API does: the domain's owner reloads before it sees a call for the new destination.
+  await send(JSON.stringify({ id: randomUUID(), type: 'routing.config_changed', version: 1, occurredAt: new Date().toISOString(), domain, reason: 'test destination' }));
+  const [call] = await db
+    .insert(calls)
+    .values({ id: randomUUID(), from: '1', to: number, language: 'en', type: kind, destinationId: destination!.id, destinationName: destination!.name, destinationNumber: number, domain, currentDestinationId: destination!.id })
+    .returning();
+  await db.insert(callEvents).values({ id: randomUUID(), callId: call!.id, sequence: 1, type: 'call.received', status: 'received', data: {} });
+  const message = {
+    id: randomUUID(), type: 'call.requested', version: 1, occurredAt: call!.createdAt.toISOString(), domain,
+    call: {
+      id: call!.id, from: '1', to: number, language: 'en', type: kind, priority: 0, metadata: {},
+      destination: { kind, id: destination!.id, name: destination!.name, number }, createdAt: call!.createdAt.toISOString(),
+    },
+  };
+  return { call: call!, message };
+}
+
+const send = (...values: string[]) =>
+  producer.send({ topic: topics.routingInputs, acks: -1, messages: values.map((value) => ({ key: domain, value })) });
+
+beforeAll(async () => {
+  const { databaseUrl, kafkaBrokers } = stackUrls();
+  db = createDatabase(databaseUrl, { max: 4 });
+  kafka = createKafka({ brokers: kafkaBrokers, clientId: 'worker-test' });
+  await ensureTopics(kafka, Object.values(topics).map((topic) => ({ topic, partitions: 1 })));
+  await db.insert(routingDomains).values({ name: domain });
+  producer = kafka.producer();
+  await producer.connect();
+  relay = new OutboxRelay({ db, kafka, sweepIntervalMs: 200 });
+  await relay.start();
+  worker = new RoutingInputsConsumer({
+    kafka, db, relay, groupId: `worker-${suffix}`, topics, log: silent,
+    onBatch: (s) => {
+      handled.decided += s.decided;
+      handled.redelivered += s.redelivered;
+      handled.deadLettered += s.deadLettered;
+    },
+  });
+  await worker.start();
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await relay?.stop();
+  await producer?.disconnect();
+  if (db) await closeDatabase(db);
+});
+
+describe('queue-worker consuming routing-inputs', () => {
+  it('queues a queue call with nobody free and ends an empty ring group\'s call unanswered, each transition an event in order, on call-events too', async () => {
+    const queued = await newCall('queue');
+    const unanswered = await newCall('ring_group');
+    await send(JSON.stringify(queued.message), JSON.stringify(unanswered.message));
+    const status = (id: string) => db.select({ status: calls.status }).from(calls).where(eq(calls.id, id)).then((r) => r[0]!.status);
+    await eventually(() => status(queued.call.id), (s) => s === 'queued', 'the queue call to be queued');
+    await eventually(() => status(unanswered.call.id), (s) => s === 'unanswered', 'the ring-group call to end unanswered');
+
+    const timeline = await db.select().from(callEvents).where(eq(callEvents.callId, queued.call.id)).orderBy(asc(callEvents.sequence));
+    expect(timeline.map((e) => [e.sequence, e.type])).toEqual([[1, 'call.received'], [2, 'call.queued']]);
+    const { match } = await readTopicUntil(kafka, topics.callEvents, (m) => m.key === queued.call.id);
+    expect(match.value).toMatchObject({ type: 'call.queued', callId: queued.call.id, sequence: 2, status: 'queued', data: { queueId: queued.message.call.destination.id } });
+  });
+
+  it('dead-letters malformed messages with the reason and goes on with the partition', async () => {
+    const after = await newCall('queue');
+    const unknown = await newCall('queue');
+    const ghost = { ...unknown.message, call: { ...unknown.message.call, id: randomUUID() } };
+    await send('{not json', JSON.stringify({ hello: 'world' }), JSON.stringify(ghost), JSON.stringify(after.message));
+
+    await eventually(() => db.select().from(calls).where(eq(calls.id, after.call.id)).then((r) => r[0]!.status), (s) => s === 'queued', 'the call after the bad ones');
+    const { all } = await readTopicUntil(kafka, topics.routingInputsDlq, (_m, all) => all.length >= 3);
+    const reasons = all.map((m) => m.headers[dlqHeaders.reason]!.toString());
+    expect(reasons).toEqual([
+      expect.stringMatching(/not JSON/),
+      expect.stringMatching(/not a routing input v1 envelope/),
+      expect.stringMatching(new RegExp(`unknown call ${ghost.call.id}`)),
+    ]);
+    expect(all[0]!.headers[dlqHeaders.sourceTopic]!.toString()).toBe(topics.routingInputs);
+    expect(all[0]!.value).toBe('{not json');
+  });
+
+  it('changes nothing when a call request is delivered again', async () => {
+    const { call, message } = await newCall('queue');
+    await send(JSON.stringify(message));
+    await eventually(() => db.select().from(callEvents).where(eq(callEvents.callId, call.id)), (e) => e.length === 2, 'the first delivery');
+    const redeliveredBefore = handled.redelivered;
+    await send(JSON.stringify(message), JSON.stringify({ ...message, id: randomUUID() }));
+    await eventually(async () => handled.redelivered, (n) => n === redeliveredBefore + 2, 'both redeliveries to be handled');
+    const events = await db.select().from(callEvents).where(eq(callEvents.callId, call.id));
+    expect(events.map((e) => e.type).sort()).toEqual(['call.queued', 'call.received']);
+  });
+});
+
+describe('partitionOfDomain', () => {
+  it('names the partition the outbox relay\'s producer puts a domain\'s messages on', async () => {
+    const topic = `partitions-${suffix}`;
+    await ensureTopics(kafka, [{ topic, partitions: 6 }]);
+    const keyed = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await keyed.connect();
+    try {
+      const domains = Array.from({ length: 24 }, (_, i) => `domain-${i}`);
+      const [sent] = await Promise.all(domains.map((d) => keyed.send({ topic, acks: -1, messages: [{ key: d, value: d }] })));
+      expect(sent).toBeDefined();
+      const { all } = await readTopicUntil(kafka, topic, (_m, all) => all.length >= domains.length);
+      const actual = new Map(all.map((m) => [m.key!, m.partition]));
+      expect(domains.map((d) => partitionOfDomain(topic, d, 6))).toEqual(domains.map((d) => actual.get(d)));
+      expect(new Set(actual.values()).size, 'keys spread over several partitions').toBeGreaterThan(1);
+    } finally {
+      await keyed.disconnect();
+    }
+  });
+});
