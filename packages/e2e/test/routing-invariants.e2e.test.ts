@@ -3,7 +3,6 @@
 // call_events: no agent rings for two calls or is on two at once, no call answered twice, every call terminal or live,
 // every call's sequence gapless.
 import { randomInt } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routingDomains } from '@switchboard/db';
 import { createRandom } from '@switchboard/routing';
@@ -16,6 +15,7 @@ const random = createRandom(Number(process.env.INVARIANT_SEED ?? 7));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random.next() * items.length)]!;
 
 let system: System;
+let edge: Awaited<ReturnType<typeof followCallEvents>> | undefined;
 const numbers: string[] = [];
 
 beforeAll(async () => {
@@ -53,11 +53,14 @@ beforeAll(async () => {
     for (const agentId of agentIds) expect((await system.json('PUT', `/agents/${agentId}/status`, { status: 'available' })).status).toBe(200);
   }
 }, 180_000);
-afterAll(() => system?.stop());
+afterAll(async () => {
+  await edge?.stop();
+  await system?.stop();
+});
 
 describe('routing invariants under random load, with a worker killed mid-run', () => {
   it(`${calls} calls: no double booking, no double answer, nothing lost, gapless sequences`, async () => {
-    const edge = await followCallEvents(system, {
+    edge = await followCallEvents(system, {
       // Each ringing agent: answers (55%), declines (15%), or lets it ring out; an answered call lasts up to 1.5 s.
       onRing: async (callId, agentId) => {
         const roll = random.next();
@@ -85,12 +88,13 @@ describe('routing invariants under random load, with a worker killed mid-run', (
       expect(response.status).toBe(202);
       ids.push(((await response.json()) as { id: string }).id);
       // Some callers give up while waiting or ringing.
-      if (random.next() < 0.05) void sleep(random.next() * 3_000).then(() => system.json('POST', `/calls/${ids[i]}/hangup`, { by: 'caller' }));
+      if (random.next() < 0.05) void sleep(random.next() * 3_000).then(() => system.json('POST', `/calls/${ids[i]}/hangup`, { by: 'caller' })).catch(() => {});
     }
-    const live = async () => (await system.db.execute<{ n: number }>(sql`
-      select count(*)::int as n from calls where id = any(${ids}::uuid[]) and status not in ('completed', 'abandoned', 'unanswered', 'failed')`))[0]!.n;
+    const live = async () => (await system.db.$client<{ n: number }[]>`
+      select count(*)::int as n from calls where id = any(${ids}::uuid[]) and status not in ('completed', 'abandoned', 'unanswered', 'failed')`)[0]!.n;
     await eventually(live, (n) => n === 0, 'every call to reach a terminal status', 120_000);
     await edge.stop();
+    edge = undefined;
     await checkInvariants(system, ids);
   }, 600_000);
 });
@@ -98,8 +102,8 @@ describe('routing invariants under random load, with a worker killed mid-run', (
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function checkInvariants(system: System, ids: string[]) {
-  const rows = await system.db.execute<{ call_id: string; sequence: number; type: string; data: Record<string, unknown>; occurred_at: string }>(sql`
-    select call_id, sequence, type, data, occurred_at::text from call_events where call_id = any(${ids}::uuid[]) order by call_id, sequence`);
+  const rows = await system.db.$client<{ call_id: string; sequence: number; type: string; data: Record<string, unknown>; occurred_at: string }[]>`
+    select call_id, sequence, type, data, occurred_at::text from call_events where call_id = any(${ids}::uuid[]) order by call_id, sequence`;
   const byCall = Map.groupBy(rows, (r) => r.call_id);
   expect(byCall.size, 'every accepted call has events').toBe(ids.length);
 
@@ -142,8 +146,8 @@ async function checkInvariants(system: System, ids: string[]) {
     }
   }
   expect(overlaps, 'agents engaged with two calls at once').toEqual([]);
-  const stuck = await system.db.execute<{ n: number }>(sql`
-    select count(*)::int as n from agents where domain like ${system.domain + '%'} and (state in ('ringing', 'on_call') or current_call_id is not null)`);
+  const stuck = await system.db.$client<{ n: number }[]>`
+    select count(*)::int as n from agents where domain like ${system.domain + '%'} and (state in ('ringing', 'on_call') or current_call_id is not null)`;
   expect(stuck[0]!.n, 'agents left ringing or on a call after every call ended').toBe(0);
   const answered = [...byCall.values()].filter((events) => events.some((e) => e.type === 'call.answered')).length;
   console.log(`[invariants] ${ids.length} calls, ${answered} answered, ${rows.length} events, ${[...engaged.values()].reduce((n, l) => n + l.length, 0)} agent engagements checked`);

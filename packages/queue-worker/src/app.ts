@@ -9,11 +9,7 @@ import { RoutingInputsConsumer } from './consume/routing-inputs-consumer.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { workerRoutes } from './routes/health.ts';
 
-export type WorkerOptions = {
-  logger?: FastifyServerOptions['logger'];
-  /** The worker can no longer consume (a non-retriable Kafka error); server.ts exits so a supervisor restarts it. */
-  onFatal?: (error: Error) => void;
-};
+export type WorkerOptions = { logger?: FastifyServerOptions['logger'] };
 
 export async function createWorker(config: QueueWorkerConfig, options: WorkerOptions = {}) {
   const db = createDatabase(config.DATABASE_URL, { max: config.DB_POOL_MAX, applicationName: 'queue-worker' });
@@ -38,7 +34,6 @@ export async function createWorker(config: QueueWorkerConfig, options: WorkerOpt
       metrics.ownedDomains.set(consumer.ownedDomains.length);
     },
     onDecisions: (count) => metrics.decisions.inc(count),
-    onFatal: (error) => options.onFatal?.(error),
   });
   await app.register(workerRoutes, { db, consumerReady: () => consumer.isReady, ownedDomains: () => consumer.ownedDomains, registry: metrics.registry });
 

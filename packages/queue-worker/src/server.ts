@@ -4,13 +4,7 @@ import { createWorker } from './app.ts';
 import { loadConfig } from './config.ts';
 
 const config = loadConfig();
-const worker = await createWorker(config, {
-  logger: { level: config.LOG_LEVEL },
-  onFatal: (err) => {
-    worker.app.log.fatal({ err }, 'the routing consumer stopped for good; exiting so that the worker is restarted');
-    void worker.stop().finally(() => process.exit(1));
-  },
-});
+const worker = await createWorker(config, { logger: { level: config.LOG_LEVEL } });
 
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
   if (err) worker.app.log.error({ err }, 'closing after an error');

@@ -20,14 +20,12 @@ export type RoutingInputsConsumerOptions = {
   log: Log;
   onBatch?: (stats: { decided: number; redelivered: number; deadLettered: number; lagMs: number[] }) => void;
   onDecisions?: (count: number) => void;
-  /** The consumer stopped for good (a non-retriable Kafka error): the process should exit and be restarted. */
-  onFatal?: (error: Error) => void;
 };
 
 type DeadLetter = { raw: KafkaMessage; partition: number; reason: string };
 
 export class RoutingInputsConsumer {
-  readonly consumer: Consumer;
+  private consumer: Consumer;
   /** Names this process in routing_domains.owner. */
   readonly owner = `${hostname()}:${process.pid}`;
   private joined = false;
@@ -37,8 +35,15 @@ export class RoutingInputsConsumer {
   /** Domains another worker fenced us out of: not claimed again until a new assignment gives their partition back. */
   private readonly fenced = new Set<string>();
 
+  private stopped = false;
+
   constructor(private readonly options: RoutingInputsConsumerOptions) {
-    this.consumer = options.kafka.consumer({
+    this.consumer = this.createConsumer();
+  }
+
+  private createConsumer(): Consumer {
+    const { options } = this;
+    const consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       rebalanceTimeout: options.sessionTimeoutMs ?? 10_000,
@@ -46,13 +51,30 @@ export class RoutingInputsConsumer {
       maxWaitTimeInMs: 50,
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
-    const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, (e) => this.assign(e.payload.memberAssignment[options.topics.routingInputs] ?? []));
-    for (const event of [CRASH, STOP, DISCONNECT]) this.consumer.on(event, () => (this.joined = false));
-    this.consumer.on(CRASH, (e) => {
-      const log = e.payload.restart ? options.log.warn : options.log.error;
-      log({ err: e.payload.error, restart: e.payload.restart }, e.payload.restart ? 'consumer restarting after a retriable error' : 'consumer crashed');
-      if (!e.payload.restart) options.onFatal?.(e.payload.error);
+    const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = consumer.events;
+    consumer.on(GROUP_JOIN, (e) => this.assign(e.payload.memberAssignment[options.topics.routingInputs] ?? []));
+    for (const event of [CRASH, STOP, DISCONNECT]) consumer.on(event, () => (this.joined = false));
+    consumer.on(CRASH, (e) => {
+      if (e.payload.restart) {
+        options.log.warn({ err: e.payload.error }, 'consumer restarting after a retriable error');
+        return;
+      }
+      // KafkaJS gives up on errors it does not know as retriable; a worker that stops consuming would strand its
+      // domains, so it starts a new consumer (the group rebalances, and applied offsets keep decisions exactly-once).
+      options.log.error({ err: e.payload.error }, 'consumer crashed; starting a new one in 2 s');
+      setTimeout(() => void this.restart(), 2_000).unref();
+    });
+    return consumer;
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stopped) return;
+    await this.consumer.disconnect().catch(() => {});
+    await this.dropRouters(() => true);
+    this.consumer = this.createConsumer();
+    await this.run().catch((error: unknown) => {
+      this.options.log.error({ err: error }, 'could not start a new consumer; retrying in 2 s');
+      setTimeout(() => void this.restart(), 2_000).unref();
     });
   }
 
@@ -75,12 +97,17 @@ export class RoutingInputsConsumer {
     } finally {
       await admin.disconnect();
     }
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topics.routingInputs, fromBeginning: true });
     await this.consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer.disconnect();
     await this.dropRouters(() => true);
   }
