@@ -117,7 +117,7 @@ export class RoutingInputsConsumer {
     this.joined = true;
     this.assigned = new Set(partitions);
     this.fenced.clear();
-    void this.dropRouters((partition) => !this.assigned.has(partition));
+    void this.dropRouters((partition) => !this.assigned.has(partition), 'partition reassigned: this worker no longer routes the domain');
     void this.takeOverAssignedDomains();
   }
 
@@ -135,12 +135,12 @@ export class RoutingInputsConsumer {
     }
   }
 
-  private async dropRouters(which: (partition: number) => boolean): Promise<void> {
+  private async dropRouters(which: (partition: number) => boolean, why?: string): Promise<void> {
     const dropped: Promise<void>[] = [];
     for (const [domain, entry] of this.routers) {
       if (!which(entry.partition)) continue;
       this.routers.delete(domain);
-      this.options.log.info({ domain, partition: entry.partition }, 'partition reassigned: this worker no longer routes the domain');
+      if (why) this.options.log.info({ domain, partition: entry.partition }, why);
       dropped.push(entry.ready.then((router) => router.stop(), () => {}));
     }
     await Promise.all(dropped);
