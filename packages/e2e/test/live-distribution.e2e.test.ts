@@ -61,6 +61,30 @@ describe('a call through a queue, answered and hung up', () => {
   });
 });
 
+describe('agents answering at the same moment', () => {
+  it('gives the call to exactly one: one 200, the others 409, and the losers are free again', async () => {
+    const number = String(randomInt(1e7, 1e8));
+    const queue = await system.json('POST', '/queues', {
+      name: 'Race', number, strategy: 'ring_all', ringTimeoutSec: 10, domain: system.domain, members: agentIds.map((agentId) => ({ agentId })),
+    });
+    expect(queue.status, JSON.stringify(queue.body)).toBe(201);
+    for (let round = 0; round < 3; round++) {
+      await eventually(async () => Promise.all(agentIds.map(async (a) => (await system.json('GET', `/agents/${a}`)).body.state)), (s) => s.every((x) => x === 'available'), 'every agent free', 10_000);
+      const posted = await system.post({ from: '+15550150', to: number, language: 'en' });
+      const { id } = (await posted.json()) as { id: string };
+      const call = await eventually(() => system.getCall(id), (c) => c.ringing.length === agentIds.length, 'every agent to ring', 10_000);
+      const answers = await Promise.all(call.ringing.map((agentId: string) => system.json('POST', `/calls/${id}/answer`, { agentId })));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+      const winner = call.ringing[answers.findIndex((a) => a.status === 200)];
+      const after = await system.getCall(id);
+      expect(after).toMatchObject({ status: 'answered', agentId: winner, ringing: [] });
+      expect(after.events.filter((e: { type: string }) => e.type === 'call.answered')).toHaveLength(1);
+      for (const agentId of agentIds.filter((a) => a !== winner)) expect((await system.json('GET', `/agents/${agentId}`)).body.state).not.toBe('ringing');
+      expect((await system.json('POST', `/calls/${id}/hangup`, { by: 'caller' })).body.status).toBe('completed');
+    }
+  });
+});
+
 describe('a ring group that nobody answers', () => {
   it('rings every member at once, then fails over to its queue, where the call rings again', async () => {
     const queueNumber = String(randomInt(1e7, 1e8));
