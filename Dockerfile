@@ -9,6 +9,7 @@ COPY packages/contracts/package.json packages/contracts/
 COPY packages/db/package.json packages/db/
 COPY packages/messaging/package.json packages/messaging/
 COPY packages/routing/package.json packages/routing/
+COPY packages/service/package.json packages/service/
 COPY packages/call-api/package.json packages/call-api/
 COPY packages/queue-worker/package.json packages/queue-worker/
 COPY packages/local-stack/package.json packages/local-stack/

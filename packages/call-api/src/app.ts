@@ -1,59 +1,82 @@
-// Builds the call-api Fastify app from its parts; server.ts listens, tests inject.
-import Fastify, { type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Database } from '@switchboard/db';
-import type { Registry } from 'prom-client';
+// Builds the whole call-api from its config: database, Kafka relay, intake, routing requests and the Fastify app with
+// its routes. server.ts listens and closes it; the tests build it the same way and call `app.inject()`.
+import type { FastifyServerOptions } from 'fastify';
+import { pingDatabase, closeDatabase, createDatabase, type OutboxRow } from '@switchboard/db';
+import { createKafka, ensureTopics, OutboxRelay } from '@switchboard/messaging';
+import { createServiceApp, healthRoutes } from '@switchboard/service';
+import { CallIntake } from './calls/intake.ts';
+import type { CallApiConfig } from './config.ts';
+import { createApiMetrics } from './metrics.ts';
 import { registerDocs } from './plugins/docs.ts';
-import { registerProblemHandlers } from './plugins/problems.ts';
-import { agentRoutes } from './routes/agents.ts';
+import { RoutingRequests } from './routing/routing-requests.ts';
 import { agentStatusRoutes } from './routes/agent-status.ts';
+import { agentRoutes } from './routes/agents.ts';
 import { callActionRoutes } from './routes/call-actions.ts';
 import { callRoutes } from './routes/calls.ts';
-import { healthRoutes } from './routes/health.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { ringGroupRoutes } from './routes/ring-groups.ts';
-import type { CallIntake } from './calls/intake.ts';
-import type { Topics } from '@switchboard/contracts';
-import type { OutboxRelay } from '@switchboard/messaging';
-import type { RoutingRequests } from './routing/routing-requests.ts';
 
-export type AppDependencies = {
-  db: Database;
-  intake: CallIntake;
-  /** Hands committed outbox rows to Kafka at once (configuration changes, routing actions). */
-  relay: Pick<OutboxRelay, 'publish'>;
-  topics: Pick<Topics, 'routingInputs' | 'callEvents'>;
-  /** Sends answers, declines, hang-ups and presence to the owning worker and waits for its decision. */
-  routing: RoutingRequests;
-  kafkaConnected: () => boolean;
-  registry: Registry;
-  bodyLimit: number;
+export type CallApiOptions = {
   logger?: FastifyServerOptions['logger'];
+  /** Sees each batch of committed outbox rows handed to the relay (the tests check what a change published). */
+  onPublish?: (rows: OutboxRow[]) => void;
 };
 
-export async function buildApp(deps: AppDependencies) {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimit, return503OnClosing: true }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  // JSON only: any other body (text/plain included) is answered 415, not parsed.
-  app.removeContentTypeParser('text/plain');
-  // While closing, answers end their connection: a keep-alive client would otherwise hold close() open until it times out.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
+export async function createCallApi(config: CallApiConfig, options: CallApiOptions = {}) {
+  const db = createDatabase(config.DATABASE_URL, { max: config.DB_POOL_MAX, applicationName: 'call-api' });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-call-api` });
+  const metrics = createApiMetrics();
+  const topics = { routingInputs: config.TOPIC_ROUTING_INPUTS, callEvents: config.TOPIC_CALL_EVENTS };
+  const app = createServiceApp({ logger: options.logger, bodyLimit: config.BODY_LIMIT_BYTES });
+
+  const relay = new OutboxRelay({
+    db, kafka, sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
+    onError: (error, where) => app.log.warn({ err: error, where }, 'outbox relay could not publish; the sweep will retry'),
+    onPublished: (count, via) => metrics.outboxPublished.inc({ via }, count),
   });
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
+  const publisher = { publish: (rows: OutboxRow[]) => (options.onPublish?.(rows), relay.publish(rows)) };
+  const intake = new CallIntake({
+    db, relay: publisher, topics, maxBatch: config.INTAKE_MAX_BATCH, maxConcurrent: config.INTAKE_MAX_CONCURRENT,
+    onCommitted: (results) => {
+      metrics.intakeBatch.observe(results.length);
+      for (const r of results) metrics.calls.inc({ outcome: r.kind === 'accepted' && r.replayed ? 'replayed' : r.kind });
+    },
   });
-  registerProblemHandlers(app);
+  const routing = new RoutingRequests({ db, relay: publisher, topic: topics.routingInputs, timeoutMs: config.ROUTING_DECISION_TIMEOUT_MS });
+
   await registerDocs(app);
-  await app.register(healthRoutes, { db: deps.db, kafkaConnected: deps.kafkaConnected, registry: deps.registry });
-  await app.register(callRoutes, { db: deps.db, intake: deps.intake });
-  const configuration = { db: deps.db, relay: deps.relay, topics: deps.topics };
+  await app.register(healthRoutes, {
+    registry: metrics.registry,
+    checks: [
+      { name: 'database', required: true, check: async () => ({ ok: await pingDatabase(db) }) },
+      // Reported, not required: calls wait in the outbox while Kafka is away.
+      { name: 'kafka', required: false, check: () => ({ ok: relay.isConnected, detail: relay.isConnected ? 'producer connected' : 'producer not connected: calls wait in the outbox' }) },
+    ],
+  });
+  await app.register(callRoutes, { db, intake });
+  const configuration = { db, relay: publisher, topics };
   await app.register(agentRoutes, configuration);
   await app.register(queueRoutes, configuration);
   await app.register(ringGroupRoutes, configuration);
-  await app.register(callActionRoutes, { db: deps.db, routing: deps.routing });
-  await app.register(agentStatusRoutes, { db: deps.db, routing: deps.routing });
-  return app;
+  await app.register(callActionRoutes, { db, routing });
+  await app.register(agentStatusRoutes, { db, routing });
+
+  return {
+    app, db, kafka, relay, intake, routing, topics,
+    /** Listens for routing decisions and starts the relay; Kafka is not needed to take calls, so it never blocks. */
+    async start(): Promise<void> {
+      await routing.start();
+      void ensureTopics(kafka, [{ topic: topics.routingInputs }, { topic: topics.callEvents }])
+        .catch((error) => app.log.warn({ err: error }, 'could not ensure Kafka topics at start; the relay retries on its own'))
+        .finally(() => relay.start());
+    },
+    /** Stops taking requests and waits for those in flight, sends what the relay holds, closes the pool. */
+    async stop(): Promise<void> {
+      await app.close();
+      await routing.stop();
+      await relay.stop();
+      await closeDatabase(db);
+    },
+  };
 }
+export type CallApi = Awaited<ReturnType<typeof createCallApi>>;

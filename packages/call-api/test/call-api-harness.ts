@@ -1,28 +1,27 @@
 // Builds the real call-api app against the test stack's PostgreSQL and Kafka, with a destination of its own.
 import { randomInt } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
-import { defaultTopics } from '@switchboard/contracts';
-import { callEvents, calls, closeDatabase, createDatabase, outbox, queues, ringGroups, type OutboxRow } from '@switchboard/db';
-import { createKafka, OutboxRelay } from '@switchboard/messaging';
+import { callEvents, calls, outbox, queues, ringGroups, type OutboxRow } from '@switchboard/db';
 import { stackUrls } from '../../local-stack/src/test/context.ts';
-import { buildApp } from '../src/app.ts';
-import { CallIntake } from '../src/calls/intake.ts';
-import { RoutingRequests } from '../src/routing/routing-requests.ts';
+import { createCallApi } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+
+/** call-api's settings for the test stack, read through the service's own config schema. */
+export function callApiTestConfig() {
+  const { databaseUrl, kafkaBrokers } = stackUrls();
+  return loadConfig({
+    DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafkaBrokers.join(','), KAFKA_CLIENT_ID: 'call-api-test', DB_POOL_MAX: '5',
+    OUTBOX_SWEEP_INTERVAL_MS: '200', INTAKE_MAX_BATCH: '64',
+  });
+}
 
 export async function startCallApi() {
-  const { databaseUrl, kafkaBrokers } = stackUrls();
-  const db = createDatabase(databaseUrl, { max: 5 });
-  const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'call-api-test' });
-  const relay = new OutboxRelay({ db, kafka, sweepIntervalMs: 200 });
-  await relay.start();
-  const routing = new RoutingRequests({ db, relay, topic: defaultTopics.routingInputs, timeoutMs: 5_000 });
-  await routing.start();
-  const intake = new CallIntake({ db, relay, topics: defaultTopics, maxBatch: 64, maxConcurrent: 4 });
-  const { Registry } = await import('prom-client');
+  const config = callApiTestConfig();
   /** Outbox rows the app handed to the relay after its commits (configuration changes), oldest first. */
   const published: OutboxRow[] = [];
-  const appRelay = { publish: (rows: OutboxRow[]) => (published.push(...rows), relay.publish(rows)) };
-  const app = await buildApp({ db, intake, relay: appRelay, topics: defaultTopics, routing, bodyLimit: 16_384, kafkaConnected: () => relay.isConnected, registry: new Registry() });
+  const api = await createCallApi(config, { onPublish: (rows) => published.push(...rows) });
+  await api.start();
+  const { app, db, kafka, relay } = api;
 
   // Numbers of our own, so other test files' rows never collide with ours.
   const queueNumber = String(randomInt(10_000_000, 99_999_999));
@@ -43,12 +42,7 @@ export async function startCallApi() {
     app, db, kafka, relay, published, queue: queue!, group: group!, rowCounts,
     outboxCount: async () => (await db.select({ id: outbox.id }).from(outbox)).length,
     callById: async (id: string) => (await db.select().from(calls).where(eq(calls.id, id)))[0],
-    async close() {
-      await app.close();
-      await routing.stop();
-      await relay.stop();
-      await closeDatabase(db);
-    },
+    close: () => api.stop(),
   };
 }
 export type CallApiHarness = Awaited<ReturnType<typeof startCallApi>>;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTopics } from '@switchboard/contracts';
 import { readTopicUntil } from '../../messaging/test/read-topic.ts';
-import { startCallApi, type CallApiHarness } from './call-api-harness.ts';
+import { callApiTestConfig, startCallApi, type CallApiHarness } from './call-api-harness.ts';
 import { configClient, expectProblem, uniqueDomain, uniqueNumber, type Json } from './configuration-fixtures.ts';
 
 let api: CallApiHarness;
@@ -61,15 +61,12 @@ describe('the routing worker hears of every change', () => {
   });
 
   it('the outbox row is committed with the change: it is in the table until the relay sends it', async () => {
-    // An app whose relay holds the rows instead of sending them. The harness relay's sweep leaves rows younger than
-    // 2 s to the fast path, so the row is still in the table when we look (and is sent by the sweep afterwards).
+    // A second API whose relay was never started, so its producer is not connected and cannot send: its rows stay in
+    // the table (the harness relay's sweep leaves rows younger than 2 s alone, then sends them).
     const held: Json[] = [];
-    const { buildApp } = await import('../src/app.ts');
-    const { Registry } = await import('prom-client');
-    const holding = await buildApp({
-      db: api.db, intake: undefined as never, relay: { publish: (rows) => held.push(...rows) }, topics: defaultTopics, routing: undefined as never,
-      bodyLimit: 16_384, kafkaConnected: () => true, registry: new Registry(),
-    });
+    const { createCallApi } = await import('../src/app.ts');
+    const holdingApi = await createCallApi(callApiTestConfig(), { onPublish: (rows) => held.push(...rows) });
+    const holding = holdingApi.app;
     try {
       const domain = uniqueDomain();
       const response = await holding.inject({ method: 'POST', url: '/agents', payload: { name: 'Held', extension: `8${Date.now()}`, languages: ['en'], domain } });
@@ -78,7 +75,7 @@ describe('the routing worker hears of every change', () => {
       expect(rows).toEqual([{ topic: defaultTopics.routingInputs, key: domain, payload: expect.objectContaining({ type: 'routing.config_changed', domain }) }]);
       expect(held.map((r) => r.id)).toHaveLength(1);
     } finally {
-      await holding.close();
+      await holdingApi.stop();
     }
   });
 });

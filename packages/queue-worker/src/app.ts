@@ -1,13 +1,13 @@
 // Builds the whole worker from its config: the Fastify host (health, metrics), the outbox relay and the routing consumer.
 // server.ts and the tests both use it.
 import { setTimeout as sleep } from 'node:timers/promises';
-import Fastify, { type FastifyServerOptions } from 'fastify';
-import { closeDatabase, createDatabase } from '@switchboard/db';
+import type { FastifyServerOptions } from 'fastify';
+import { closeDatabase, createDatabase, pingDatabase } from '@switchboard/db';
 import { createKafka, ensureTopics, OutboxRelay } from '@switchboard/messaging';
 import type { QueueWorkerConfig } from './config.ts';
 import { RoutingInputsConsumer } from './consume/routing-inputs-consumer.ts';
 import { createWorkerMetrics } from './metrics.ts';
-import { workerRoutes } from './routes/health.ts';
+import { createServiceApp, healthRoutes } from '@switchboard/service';
 
 export type WorkerOptions = { logger?: FastifyServerOptions['logger'] };
 
@@ -16,7 +16,7 @@ export async function createWorker(config: QueueWorkerConfig, options: WorkerOpt
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-queue-worker` });
   const topics = { routingInputs: config.TOPIC_ROUTING_INPUTS, routingInputsDlq: config.TOPIC_ROUTING_INPUTS_DLQ, callEvents: config.TOPIC_CALL_EVENTS };
   const metrics = createWorkerMetrics();
-  const app = Fastify({ logger: options.logger ?? false, return503OnClosing: true });
+  const app = createServiceApp({ logger: options.logger });
   const log = { info: (o: object, m: string) => app.log.info(o, m), warn: (o: object, m: string) => app.log.warn(o, m), error: (o: object, m: string) => app.log.error(o, m) };
 
   const relay = new OutboxRelay({
@@ -35,7 +35,15 @@ export async function createWorker(config: QueueWorkerConfig, options: WorkerOpt
     },
     onDecisions: (count) => metrics.decisions.inc(count),
   });
-  await app.register(workerRoutes, { db, consumerReady: () => consumer.isReady, ownedDomains: () => consumer.ownedDomains, registry: metrics.registry });
+  await app.register(healthRoutes, {
+    registry: metrics.registry,
+    checks: [
+      { name: 'database', required: true, check: async () => ({ ok: await pingDatabase(db) }) },
+      { name: 'kafka', required: true, check: () => ({ ok: consumer.isReady, detail: consumer.isReady ? 'consumer joined its group' : 'consumer not in its group' }) },
+      // Which domains this worker decides for: operators (and the takeover tests) read it here.
+      { name: 'routing', required: false, check: () => ({ ok: true, detail: `owns routing domains: ${consumer.ownedDomains.join(', ') || 'none'}` }) },
+    ],
+  });
 
   return {
     app, db, consumer, relay, topics,

@@ -1,12 +1,13 @@
 // Accepts new calls: concurrent requests are committed together, each call with its first event and outbox messages.
 import { createHash, randomUUID } from 'node:crypto';
-import type postgres from 'postgres';
 import stringify from 'safe-stable-stringify';
 import type { CallEvent, CreateCallBody, Destination, Topics } from '@switchboard/contracts';
-import { insertCallEvents, insertOutbox, type calls, type Database, type OutboxMessage, type OutboxRow } from '@switchboard/db';
+import {
+  callsByIdempotencyKey, insertCallEvents, insertCalls, insertOutbox, resolveDestinations,
+  type Database, type NewCall, type OutboxMessage, type OutboxRow,
+} from '@switchboard/db';
 import type { OutboxRelay } from '@switchboard/messaging';
-import { resolveDestinations } from './destinations.ts';
-import { toCall, toCallRequested, type CallRow } from './call-view.ts';
+import { toCall, toCallRequested } from './call-view.ts';
 
 export type IntakeRequest = { body: CreateCallBody; idempotencyKey?: string | undefined };
 
@@ -26,34 +27,6 @@ export type CallIntakeOptions = {
   maxConcurrent: number;
   onCommitted?: (results: IntakeResult[]) => void;
 };
-
-type NewCall = Omit<typeof calls.$inferInsert, 'id'> & { id: string };
-type Sql = postgres.TransactionSql;
-
-/** A calls row as Drizzle would return it (camelCase names), so the views stay the same. */
-const callColumns = `id, "from", "to", language, type, priority, metadata, destination_id as "destinationId",
-  destination_name as "destinationName", destination_number as "destinationNumber", status, agent_id as "agentId", reason,
-  idempotency_key as "idempotencyKey", request_hash as "requestHash", domain, current_destination_id as "currentDestinationId",
-  routing, created_at as "createdAt", updated_at as "updatedAt"`;
-
-/** Drizzle sets the shared client to hand timestamps over as text (it converts them itself); these rows skip Drizzle. */
-const withDates = (row: CallRow): CallRow => ({ ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) });
-
-/** One multi-row insert through unnest; a key already taken inserts nothing and returns nothing for that call. */
-async function insertCalls(sql: Sql, rows: NewCall[]): Promise<CallRow[]> {
-  const col = <T>(pick: (r: NewCall) => T) => rows.map(pick);
-  const inserted = await sql<CallRow[]>`
-    insert into calls (id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain, current_destination_id)
-    select id, "from", "to", language, type::destination_kind, priority, metadata::jsonb, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain, destination_id
-      from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.from)}::text[], ${col((r) => r.to)}::text[], ${col((r) => r.language)}::text[],
-                  ${col((r) => r.type)}::text[], ${col((r) => r.priority ?? 0)}::int[], ${col((r) => JSON.stringify(r.metadata ?? {}))}::text[],
-                  ${col((r) => r.destinationId)}::uuid[], ${col((r) => r.destinationName)}::text[], ${col((r) => r.destinationNumber)}::text[],
-                  ${col((r) => r.idempotencyKey ?? null)}::text[], ${col((r) => r.requestHash ?? null)}::text[], ${col((r) => r.domain ?? 'default')}::text[])
-           as u(id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain)
-    on conflict (idempotency_key) do nothing
-    returning ${sql.unsafe(callColumns)}`;
-  return inserted.map(withDates);
-}
 
 /** The same body always hashes the same, whatever its key order. */
 const hashBody = (body: CreateCallBody): string => createHash('sha256').update(stringify(body) ?? '').digest('base64url');
@@ -128,10 +101,7 @@ export class CallIntake {
       const waiting = [...fresh.filter((f) => !insertedById.has(f.row.id)).map((f) => f.pending), ...followers];
       if (waiting.length > 0) {
         const keys = [...new Set(waiting.map((p) => p.idempotencyKey!))];
-        const existing = new Map<string, CallRow>();
-        for (const row of await sql<CallRow[]>`select ${sql.unsafe(callColumns)} from calls where idempotency_key = any(${keys}::text[])`) {
-          existing.set(row.idempotencyKey!, withDates(row));
-        }
+        const existing = await callsByIdempotencyKey(sql, keys);
         for (const pending of waiting) {
           const first = existing.get(pending.idempotencyKey!)!;
           results.set(

@@ -1,6 +1,6 @@
 // A refused configuration change: thrown inside its transaction (so nothing it wrote commits), answered as problem+json.
 import type { FieldError, Problem } from '@switchboard/contracts';
-import { problemType } from '../plugins/problems.ts';
+import { problemType } from '@switchboard/service';
 
 export type RefusalStatus = 400 | 404 | 409 | 422;
 

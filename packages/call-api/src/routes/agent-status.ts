@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AgentStatus, AgentStatusBody, Problem } from '@switchboard/contracts';
 import { readAgentPresence, type Database } from '@switchboard/db';
-import { problemType, sendProblem } from '../plugins/problems.ts';
+import { problemType, sendProblem } from '@switchboard/service';
 import type { RoutingRequests } from '../routing/routing-requests.ts';
 import { sendRoutingUnavailable } from './routing-unavailable.ts';
 

@@ -6,7 +6,7 @@ import { agentById, listAgents } from '@switchboard/db';
 import { createAgent, deleteAgent, toAgent, updateAgent } from '../configuration/agents.ts';
 import { attempt, notFound } from '../configuration/refusal.ts';
 import type { ConfigurationContext } from '../configuration/transaction.ts';
-import { sendProblem } from '../plugins/problems.ts';
+import { sendProblem } from '@switchboard/service';
 import { decodeCursor, pageOf, sendInvalidCursor } from './pagination.ts';
 
 const tags = ['agents'];

@@ -5,7 +5,7 @@ import {
 } from '@switchboard/contracts';
 import { readAgentPresence, readCallWithEvents, type Database } from '@switchboard/db';
 import { toCallDetail } from '../calls/call-view.ts';
-import { problemType, sendProblem } from '../plugins/problems.ts';
+import { problemType, sendProblem } from '@switchboard/service';
 import type { RoutingRequests } from '../routing/routing-requests.ts';
 import { sendRoutingUnavailable } from './routing-unavailable.ts';
 

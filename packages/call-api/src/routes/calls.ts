@@ -7,7 +7,7 @@ import {
 import { calls, readCallWithEvents, type Database } from '@switchboard/db';
 import type { CallIntake } from '../calls/intake.ts';
 import { toCall, toCallDetail } from '../calls/call-view.ts';
-import { problemType, sendProblem } from '../plugins/problems.ts';
+import { problemType, sendProblem } from '@switchboard/service';
 import { decodeCursor, pageOf, sendInvalidCursor } from './pagination.ts';
 
 export type CallRoutesOptions = { db: Database; intake: CallIntake };

@@ -2,7 +2,7 @@
 // and an opaque cursor holding the last row's sort key.
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { problemType, sendProblem } from '../plugins/problems.ts';
+import { problemType, sendProblem } from '@switchboard/service';
 
 /** The sort key of the last row of a page; `createdAt` is ISO text (exact to the microsecond where the query gave it). */
 export type PageCursor = { createdAt: string; id: string };

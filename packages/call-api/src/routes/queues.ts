@@ -6,7 +6,7 @@ import { listQueues, queueById } from '@switchboard/db';
 import { createQueue, deleteQueue, toQueue, updateQueue } from '../configuration/queues.ts';
 import { attempt, notFound } from '../configuration/refusal.ts';
 import type { ConfigurationContext } from '../configuration/transaction.ts';
-import { sendProblem } from '../plugins/problems.ts';
+import { sendProblem } from '@switchboard/service';
 import { decodeCursor, pageOf, sendInvalidCursor } from './pagination.ts';
 
 const tags = ['queues'];

@@ -8,7 +8,7 @@ import { listRingGroups, ringGroupById } from '@switchboard/db';
 import { attempt, notFound } from '../configuration/refusal.ts';
 import { createRingGroup, deleteRingGroup, toRingGroup, updateRingGroup } from '../configuration/ring-groups.ts';
 import type { ConfigurationContext } from '../configuration/transaction.ts';
-import { sendProblem } from '../plugins/problems.ts';
+import { sendProblem } from '@switchboard/service';
 import { decodeCursor, pageOf, sendInvalidCursor } from './pagination.ts';
 
 const tags = ['ring-groups'];

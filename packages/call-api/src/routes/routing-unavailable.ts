@@ -1,6 +1,6 @@
 // The one answer for "the routing worker did not decide in time": 503 with Retry-After, never a guess.
 import type { FastifyReply } from 'fastify';
-import { problemType, sendProblem } from '../plugins/problems.ts';
+import { problemType, sendProblem } from '@switchboard/service';
 
 export function sendRoutingUnavailable(reply: FastifyReply): FastifyReply {
   reply.header('retry-after', '1');

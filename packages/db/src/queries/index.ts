@@ -4,3 +4,4 @@ export * from './outbox.ts';
 export * from './routing.ts';
 export * from './configuration.ts';
 export * from './calls.ts';
+export * from './intake.ts';

@@ -1,0 +1,57 @@
+// What POST /call runs in its group-commit transaction: resolve dialed numbers, insert the calls, find replayed keys.
+// postgres.js with array parameters rather than Drizzle's builder: each statement's text is the same for any batch
+// size, so it is prepared once per connection, and the inserts pipeline in one round trip.
+import { getTableColumns } from 'drizzle-orm';
+import type postgres from 'postgres';
+import type { Destination } from '@switchboard/contracts';
+import { calls } from '../schema.ts';
+import type { CallRow } from './calls.ts';
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+export type NewCall = Omit<typeof calls.$inferInsert, 'id'> & { id: string };
+export type ResolvedDestination = Destination & { domain: string };
+
+/** Every column of `calls` under its Drizzle name, from the schema, so these rows look like Drizzle's. */
+const callColumns = Object.entries(getTableColumns(calls)).map(([key, column]) => `"${column.name}" as "${key}"`).join(', ');
+
+/** Drizzle sets the shared client to hand timestamps over as text (it converts them itself); these rows skip Drizzle. */
+const withDates = (row: CallRow): CallRow => ({ ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) });
+
+/**
+ * A number belongs to one queue or one ring group (the configuration API refuses a second); should rows made outside
+ * it ever share one, the queue wins.
+ */
+export async function resolveDestinations(sql: Sql, numbers: string[]): Promise<Map<string, ResolvedDestination>> {
+  const found = new Map<string, ResolvedDestination>();
+  if (numbers.length === 0) return found;
+  const rows = await sql<ResolvedDestination[]>`
+    select 'ring_group' as kind, id, name, number, domain from ring_groups where number = any(${numbers}::text[])
+    union all
+    select 'queue' as kind, id, name, number, domain from queues where number = any(${numbers}::text[])`;
+  for (const row of rows) if (row.kind === 'ring_group') found.set(row.number, { ...row });
+  for (const row of rows) if (row.kind === 'queue') found.set(row.number, { ...row });
+  return found;
+}
+
+/** One multi-row insert through unnest; a key already taken inserts nothing and returns nothing for that call. */
+export async function insertCalls(sql: postgres.TransactionSql, rows: NewCall[]): Promise<CallRow[]> {
+  const col = <T>(pick: (r: NewCall) => T) => rows.map(pick);
+  const inserted = await sql<CallRow[]>`
+    insert into calls (id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain, current_destination_id)
+    select id, "from", "to", language, type::destination_kind, priority, metadata::jsonb, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain, destination_id
+      from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.from)}::text[], ${col((r) => r.to)}::text[], ${col((r) => r.language)}::text[],
+                  ${col((r) => r.type)}::text[], ${col((r) => r.priority ?? 0)}::int[], ${col((r) => JSON.stringify(r.metadata ?? {}))}::text[],
+                  ${col((r) => r.destinationId)}::uuid[], ${col((r) => r.destinationName)}::text[], ${col((r) => r.destinationNumber)}::text[],
+                  ${col((r) => r.idempotencyKey ?? null)}::text[], ${col((r) => r.requestHash ?? null)}::text[], ${col((r) => r.domain ?? 'default')}::text[])
+           as u(id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain)
+    on conflict (idempotency_key) do nothing
+    returning ${sql.unsafe(callColumns)}`;
+  return inserted.map(withDates);
+}
+
+/** The calls that already hold these idempotency keys, by key. */
+export async function callsByIdempotencyKey(sql: Sql, keys: string[]): Promise<Map<string, CallRow>> {
+  const rows = await sql<CallRow[]>`select ${sql.unsafe(callColumns)} from calls where idempotency_key = any(${keys}::text[])`;
+  return new Map(rows.map((row) => [row.idempotencyKey!, withDates(row)]));
+}
