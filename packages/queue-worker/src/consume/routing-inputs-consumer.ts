@@ -201,7 +201,10 @@ export class RoutingInputsConsumer {
       } catch (error) {
         if (error instanceof FencedError) {
           // Another worker owns it now; the partition is being reassigned. Commit nothing; the new owner reads on.
+          // The heartbeat is what learns of the rebalance (it throws, and KafkaJS rejoins the group).
           this.options.log.warn({ partition: batch.partition }, 'fenced out of a routing domain: leaving the batch to its new owner');
+          await new Promise((r) => setTimeout(r, 500));
+          await heartbeat();
           return;
         }
         // PostgreSQL unreachable, a connection dropped: nothing of the failed part committed (the routers rebuild from
