@@ -124,6 +124,24 @@ describe('GET /calls', () => {
     } while (cursor);
     expect(seen.slice(0, 5)).toEqual(ids.toReversed());
   });
+
+  it('pages through calls committed in one transaction (one created_at) without skipping or repeating any', async () => {
+    // Concurrent posts share a group-commit transaction, so many calls share a microsecond timestamp.
+    const posted = await Promise.all(Array.from({ length: 30 }, (_, i) => post({ from: String(i), to: api.queue.number, language: 'en' })));
+    const ids = new Set(posted.map((r) => r.json().id as string));
+    const shared = await api.db.$client<{ n: number }[]>`select max(c)::int as n from (select count(*) as c from calls where id = any(${[...ids]}::uuid[]) group by created_at) t`;
+    expect(shared[0]!.n, 'calls sharing one created_at').toBeGreaterThan(1);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/calls?destinationId=${api.queue.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await api.app.inject({ method: 'GET', url: query })).json();
+      seen.push(...page.items.map((c: { id: string }) => c.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.filter((id) => ids.has(id)).sort()).toEqual([...ids].sort());
+    expect(new Set(seen).size).toBe(seen.length);
+  });
 });
 
 describe('docs', () => {

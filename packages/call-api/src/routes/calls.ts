@@ -1,10 +1,9 @@
 // /call and /calls: take a call from the telephony edge, and show calls with their timelines.
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   Call, CallDetail, CallIdParams, CallPage, CreateCallBody, IdempotencyHeaders, ListCallsQuery, Problem,
 } from '@switchboard/contracts';
-import { calls, readCallWithEvents, type Database } from '@switchboard/db';
+import { listCalls, readCallWithEvents, type Database } from '@switchboard/db';
 import type { CallIntake } from '../calls/intake.ts';
 import { toCall, toCallDetail } from '../calls/call-view.ts';
 import { problemType, sendProblem } from '@switchboard/service';
@@ -62,16 +61,9 @@ export const callRoutes: FastifyPluginAsyncZod<CallRoutesOptions> = async (app, 
     schema: { tags: ['calls'], summary: 'Calls, newest first', querystring: ListCallsQuery, response: { 200: CallPage, 400: Problem } },
   }, async (request, reply) => {
     const { status, destinationId, limit, cursor } = request.query;
-    const where: SQL[] = [];
-    if (status) where.push(eq(calls.status, status));
-    if (destinationId) where.push(eq(calls.destinationId, destinationId));
-    if (cursor) {
-      const after = decodeCursor(cursor);
-      if (!after) return sendInvalidCursor(reply);
-      const createdAt = new Date(after.createdAt);
-      where.push(or(lt(calls.createdAt, createdAt), and(eq(calls.createdAt, createdAt), lt(calls.id, after.id)))!);
-    }
-    const rows = await db.select().from(calls).where(and(...where)).orderBy(desc(calls.createdAt), desc(calls.id)).limit(limit + 1);
-    return pageOf(rows, limit, toCall);
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (after === null) return sendInvalidCursor(reply);
+    const rows = await listCalls(db, { status, destinationId }, { limit, after });
+    return pageOf(rows, limit, ({ row }) => toCall(row));
   });
 };
