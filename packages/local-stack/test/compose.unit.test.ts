@@ -1,5 +1,5 @@
 // compose.yaml stays true to the code: it parses, and each service's environment passes that service's own config schema.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -15,6 +15,7 @@ type Service = {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  restart?: string;
 };
 const compose = parse(readFileSync(new URL('../../../compose.yaml', import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const dockerfile = readFileSync(new URL('../../../Dockerfile', import.meta.url), 'utf8');
@@ -41,6 +42,14 @@ describe('compose.yaml', () => {
     expect(service.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/ready`);
     expect(service.depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' }, kafka: { condition: 'service_healthy' } });
     expect(dockerfile).toMatch(new RegExp(`^FROM app AS ${service.build!.target}$`, 'm'));
+    // A crashed service comes back by itself; one stopped by the operator stays stopped.
+    expect(service.restart).toBe('unless-stopped');
+  });
+
+  it('installs every workspace package in the image (their package.json files are copied before npm ci)', () => {
+    const packages = readdirSync(new URL('../../', import.meta.url)).filter((name) => existsSync(new URL(`../../${name}/package.json`, import.meta.url)));
+    expect(packages.length).toBeGreaterThan(5);
+    for (const name of packages) expect(dockerfile).toContain(`COPY packages/${name}/package.json packages/${name}/`);
   });
 
   it('points the services at the postgres and kafka services it runs, Kafka in KRaft without ZooKeeper, the version the tests prove', () => {

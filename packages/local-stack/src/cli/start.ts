@@ -6,6 +6,7 @@ import { defaultTopics } from '@switchboard/contracts';
 import { loadDemoData } from '../demo-data.ts';
 import { repoRoot } from '../kafka-jars.ts';
 import { provisionServices, type ProvisionedServices } from '../provision.ts';
+import { restartDelay } from '../restart-policy.ts';
 import { missingEntries, serviceEntries, spawnService, waitReady, type RunningService, type ServiceSpec } from '../services.ts';
 
 const say = (line: string) => console.log(`[local-stack] ${line}`);
@@ -60,6 +61,40 @@ process.on('exit', () => {
   }
 });
 
+const serviceByName = new Map<string, RunningService>();
+const service = (name: string) => serviceByName.get(name)!;
+
+/**
+ * Starts the service and starts it again when it exits unexpectedly (with backoff, see restart-policy.ts): one
+ * crashed service does not stop the stack, and accepted calls do not wait for someone to notice. A crash loop stops it.
+ */
+function supervise(spec: ServiceSpec, exits: number[] = []): RunningService {
+  const running = spawnService(spec, (s, code, signal) => {
+    if (shuttingDown) return;
+    const now = Date.now();
+    exits.push(now);
+    const delay = restartDelay(exits, now);
+    if (delay === null) {
+      void shutdown(1, `${s.name} exited unexpectedly (${code ?? signal}) ${exits.length} times within a minute`);
+      return;
+    }
+    say(`${s.name} exited unexpectedly (${code ?? signal}); restarting it in ${delay} ms`);
+    setTimeout(() => {
+      if (shuttingDown) return;
+      const again = supervise(spec, exits);
+      void waitReady(again).then(
+        () => say(`${spec.name} is back at ${again.url}`),
+        (e: unknown) => shuttingDown || say(`${spec.name} did not come back: ${String(e)}`),
+      );
+    }, delay);
+  });
+  const index = services.findIndex((s) => s.name === spec.name);
+  if (index >= 0) services[index] = running;
+  else services.push(running);
+  serviceByName.set(spec.name, running);
+  return running;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const env = process.env;
@@ -108,12 +143,8 @@ async function main(): Promise<void> {
   if (!infraOnly) {
     for (const spec of specs) {
       if (shuttingDown) return;
-      const service = spawnService({ ...spec, env: shared }, (s, code, signal) => {
-        if (!shuttingDown) void shutdown(1, `${s.name} exited unexpectedly (${code ?? signal})`);
-      });
-      services.push(service);
-      await waitReady(service);
-      say(`${spec.name} ready at ${service.url}`);
+      await waitReady(supervise({ ...spec, env: shared }));
+      say(`${spec.name} ready at ${service(spec.name).url}`);
     }
   }
 
