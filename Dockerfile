@@ -5,6 +5,8 @@
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+# patch-package applies these after npm ci (a fix to postgres.js that upstream has not released).
+COPY patches ./patches
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/db/package.json packages/db/
 COPY packages/messaging/package.json packages/messaging/

@@ -16,7 +16,18 @@ export function createDatabase(url: string, options: ClientOptions = {}): Databa
     max: options.max ?? 10,
     prepare: true,
     onnotice: () => {},
-    connection: { application_name: options.applicationName ?? 'switchboard' },
+    // postgres.js waits up to 20 s (3^retries / 100 s) before reconnecting after connections drop, so writes resumed
+    // seconds after PostgreSQL came back; retry fast and cap at one second instead.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    // With PostgreSQL down, a request fails in seconds rather than waiting 30 s for a connection.
+    connect_timeout: 2,
+    connection: {
+      application_name: options.applicationName ?? 'switchboard',
+      // Server-side bounds, so nothing waits forever on the database: a statement that runs away, or a transaction
+      // left open (the outbox relay holds its claim across a Kafka send), is ended by PostgreSQL and fails its caller.
+      statement_timeout: 30_000,
+      idle_in_transaction_session_timeout: 10_000,
+    },
   });
   return drizzle({ client: sql, schema });
 }

@@ -9,10 +9,16 @@ export type CallEventRow = typeof callEvents.$inferSelect;
 
 /** The call and its events, oldest first; undefined when there is no such call. */
 export async function readCallWithEvents(db: Database, id: string): Promise<{ call: CallRow; events: CallEventRow[] } | undefined> {
-  const [call] = await db.select().from(calls).where(eq(calls.id, id));
-  if (!call) return undefined;
-  const events = await db.select().from(callEvents).where(eq(callEvents.callId, id)).orderBy(asc(callEvents.sequence));
-  return { call, events };
+  // One snapshot: read apart, a decision committing in between showed a status older than the events beside it.
+  return db.transaction(
+    async (tx) => {
+      const [call] = await tx.select().from(calls).where(eq(calls.id, id));
+      if (!call) return undefined;
+      const events = await tx.select().from(callEvents).where(eq(callEvents.callId, id)).orderBy(asc(callEvents.sequence));
+      return { call, events };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
 }
 
 export type CallFilter = { status?: CallStatus | undefined; destinationId?: string | undefined };

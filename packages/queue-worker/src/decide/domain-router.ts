@@ -68,12 +68,12 @@ export class DomainRouter {
       this.epoch = claim.epoch;
       this.options.log.info({ domain: this.domain, epoch: claim.epoch }, 'took the routing domain over');
       await this.rebuild();
-    });
+    }, 'take over');
   }
 
   /** Applies the items in order; one transaction for all of them (a reload commits what came before it first). */
   run(items: readonly RouterItem[]): Promise<RunResult> {
-    return this.serially(() => this.apply(items));
+    return this.serially(() => this.apply(items), 'inputs');
   }
 
   /** Forgets the domain (its partition went to another worker): timers stop; nothing more is written. */
@@ -84,10 +84,20 @@ export class DomainRouter {
     await this.tail.catch(() => {});
   }
 
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(() => {
+  private serially<T>(work: () => Promise<T>, what: string): Promise<T> {
+    const next = this.tail.then(async () => {
       if (this.stopped) throw new FencedError(this.domain, this.epoch);
-      return work();
+      // Every decision of the domain waits for this one: say so when it takes far too long, rather than go silent.
+      const started = Date.now();
+      const watch = setInterval(() => {
+        this.options.log.warn({ domain: this.domain, what, ms: Date.now() - started }, 'a routing step is taking too long; the domain waits for it');
+      }, 10_000);
+      watch.unref();
+      try {
+        return await work();
+      } finally {
+        clearInterval(watch);
+      }
     });
     this.tail = next.catch(() => {});
     return next;
@@ -181,7 +191,7 @@ export class DomainRouter {
       effects.timerFired(timer.key);
       this.decideInto(effects, timer.input);
       await this.commit(effects);
-    }).catch((error: unknown) => {
+    }, `timer ${timer.key}`).catch((error: unknown) => {
       if (error instanceof FencedError) return;
       // The timer is still in routing_timers: rebuilding schedules it again.
       this.options.log.warn({ err: error, domain: this.domain, timer: timer.key }, 'timer decision failed; rebuilding the domain in 1 s');
@@ -193,7 +203,7 @@ export class DomainRouter {
     if (this.recovery || this.stopped) return;
     this.recovery = setTimeout(() => {
       this.recovery = null;
-      this.serially(() => this.rebuild()).catch((error: unknown) => {
+      this.serially(() => this.rebuild(), 'rebuild').catch((error: unknown) => {
         if (error instanceof FencedError) return;
         this.options.log.warn({ err: error, domain: this.domain }, 'rebuild failed; retrying in 1 s');
         this.scheduleRecovery();
