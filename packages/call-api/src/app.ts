@@ -41,6 +41,7 @@ export async function createCallApi(config: CallApiConfig, options: CallApiOptio
       metrics.intakeBatch.observe(results.length);
       for (const r of results) metrics.calls.inc({ outcome: r.kind === 'accepted' && r.replayed ? 'replayed' : r.kind });
     },
+    onRefused: () => metrics.calls.inc({ outcome: 'unstorable' }),
   });
   const routing = new RoutingRequests({ db, relay: publisher, topic: topics.routingInputs, timeoutMs: config.ROUTING_DECISION_TIMEOUT_MS });
 

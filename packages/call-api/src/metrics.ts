@@ -7,7 +7,7 @@ export function createApiMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'call_api_' });
   const calls = new Counter({
     name: 'switchboard_calls_total',
-    help: 'POST /call answers, by outcome (accepted, replayed, unknown_destination, type_mismatch, idempotency_conflict)',
+    help: 'POST /call answers, by outcome (accepted, replayed, unknown_destination, type_mismatch, idempotency_conflict, unstorable)',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

@@ -21,7 +21,7 @@ export async function startCallApi() {
   const published: OutboxRow[] = [];
   const api = await createCallApi(config, { onPublish: (rows) => published.push(...rows) });
   await api.start();
-  const { app, db, kafka, relay } = api;
+  const { app, db, kafka, relay, intake } = api;
 
   // Numbers of our own, so other test files' rows never collide with ours.
   const queueNumber = String(randomInt(10_000_000, 99_999_999));
@@ -39,7 +39,7 @@ export async function startCallApi() {
   }
 
   return {
-    app, db, kafka, relay, published, queue: queue!, group: group!, rowCounts,
+    app, db, kafka, relay, intake, published, queue: queue!, group: group!, rowCounts,
     outboxCount: async () => (await db.select({ id: outbox.id }).from(outbox)).length,
     callById: async (id: string) => (await db.select().from(calls).where(eq(calls.id, id)))[0],
     close: () => api.stop(),

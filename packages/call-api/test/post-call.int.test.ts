@@ -54,6 +54,19 @@ describe('POST /call refuses bad input with problem+json naming the field, and w
     { name: 'a text/plain body', body: () => 'from=1', headers: { 'content-type': 'text/plain' }, status: 415, field: 'headers.content-type' },
     { name: 'a form body', body: () => 'from=1&to=100', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, field: 'headers.content-type' },
     { name: 'an oversize body', body: () => ({ from: '1', to: api.queue.number, language: 'en', metadata: { blob: 'x'.repeat(20_000) } }), status: 413, field: 'body' },
+    // What PostgreSQL would refuse, and what would overflow the stack while hashing the body: 400, never 500.
+    { name: 'NUL in from', body: () => ({ from: '+1\u0000', to: api.queue.number, language: 'en' }), status: 400, field: 'body.from', reason: /NUL/ },
+    { name: 'NUL in a metadata value', body: () => ({ from: '+1', to: api.queue.number, language: 'en', metadata: { a: '\u0000' } }), status: 400, field: 'body.metadata.a', reason: /NUL/ },
+    { name: 'NUL deep in metadata', body: () => ({ from: '+1', to: api.queue.number, language: 'en', metadata: { sip: [{ h: 'x\u0000' }] } }), status: 400, field: 'body.metadata.sip.0.h', reason: /NUL/ },
+    { name: 'NUL in a metadata key', body: () => ({ from: '+1', to: api.queue.number, language: 'en', metadata: { sip: { ['\u0000']: 1 } } }), status: 400, field: 'body.metadata.sip', reason: /key/ },
+    { name: 'an unpaired surrogate in metadata', body: () => `{"from":"+1","to":"${api.queue.number}","language":"en","metadata":{"a":"\\ud800"}}`, status: 400, field: 'body.metadata.a', reason: /surrogate/ },
+    { name: 'metadata 9 levels deep', body: () => ({ from: '+1', to: api.queue.number, language: 'en', metadata: JSON.parse(`${'{"a":'.repeat(9)}1${'}'.repeat(9)}`) }), status: 400, field: `body.metadata${'.a'.repeat(8)}`, reason: /deeper than 8/ },
+    { name: 'metadata 5,000 levels deep', body: () => `{"from":"+1","to":"${api.queue.number}","language":"en","metadata":{"a":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`, status: 400, field: 'body', reason: /deep/ },
+    { name: 'metadata with 257 keys', body: () => ({ from: '+1', to: api.queue.number, language: 'en', metadata: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`k${i}`, 1])) }), status: 400, field: 'body.metadata', reason: /257 keys/ },
+    { name: 'metadata over 8 KiB', body: () => ({ from: '+1', to: api.queue.number, language: 'en', metadata: { blob: 'x'.repeat(9_000) } }), status: 400, field: 'body.metadata', reason: /bytes/ },
+    { name: 'a body of 5,000 nested [', body: () => `${'['.repeat(5_000)}${']'.repeat(5_000)}`, status: 400, field: 'body' },
+    { name: 'a body of 5,000 [ never closed', body: () => '['.repeat(5_000), status: 400, field: 'body' },
+    { name: 'a body of 5,000 nested {', body: () => '{'.repeat(5_000), status: 400, field: 'body' },
     { name: 'an unknown number', body: () => ({ from: '1', to: '5550000999', language: 'en' }), status: 422, field: 'body.to', reason: /no queue or ring group/ },
     { name: 'a type that does not match', body: () => ({ from: '1', to: api.queue.number, language: 'en', type: 'ring_group' }), status: 422, field: 'body.type' },
   ];
@@ -111,6 +124,17 @@ describe('GET /calls', () => {
     expect(bad.json().errors[0].field).toBe('params.id');
   });
 
+  // Whatever PostgreSQL's uuid input would take or choke on, only a UUID reaches it.
+  it.each([
+    ['a word', 'nope'], ['a NUL', '%00'], ['a UUID in braces', `%7B${randomUUID()}%7D`], ['a UUID without dashes', randomUUID().replaceAll('-', '')],
+    ['a UUID with a NUL after it', `${randomUUID()}%00`], ['a UUID and a bit more', `${randomUUID()}0`], ['non-ASCII', '%C3%A9'],
+  ])('GET /calls/{id} with %s answers 400 on params.id', async (_name, id) => {
+    const response = await api.app.inject({ method: 'GET', url: `/calls/${id}` });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json().errors[0].field).toBe('params.id');
+  });
+
   it('pages through the calls of a destination, newest first', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await post({ from: String(i), to: api.group.number, language: 'en' })).json().id);
@@ -148,6 +172,10 @@ describe('docs', () => {
   it('serves the OpenAPI document generated from the contracts, and /api redirects to /docs', async () => {
     const doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(doc.paths['/call'].post.requestBody.content['application/json'].schema).toBeDefined();
+    // The rules validation enforces beyond JSON Schema's words are stated where a client reads the shape.
+    const body = doc.components.schemas.CreateCallBody.properties;
+    expect(body.metadata.description).toMatch(/8 levels deep.*256 keys.*8 KiB.*NUL \(U\+0000\)/);
+    expect(body.from.description).toMatch(/NUL/);
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Call', 'Problem']));
     const redirect = await api.app.inject({ method: 'GET', url: '/api' });
     expect(redirect.statusCode).toBe(301);

@@ -1,7 +1,7 @@
 // The contracts accept what DOMAIN.md allows and name what they reject.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CallEvent, CallRequested, commonEnv, CreateCallBody, EnvError, parseEnv } from '@switchboard/contracts';
+import { CallEvent, CallRequested, commonEnv, CreateCallBody, CreateAgentBody, EnvError, metadataLimits, parseEnv } from '@switchboard/contracts';
 
 describe('CreateCallBody', () => {
   it.each([
@@ -22,6 +22,55 @@ describe('CreateCallBody', () => {
     const result = CreateCallBody.safeParse(body);
     expect(result.success).toBe(false);
     expect(result.error!.issues.map((i) => i.path.join('.'))).toContain(field);
+  });
+});
+
+describe('CreateCallBody refuses what PostgreSQL would refuse, naming the field, before anything recurses into it', () => {
+  const call = (fields: Record<string, unknown>) => ({ from: '+15550001', to: '100', language: 'en', ...fields });
+  /** `{"a":{"a":…}}` with `levels` objects in all, the outermost being metadata itself. */
+  const nested = (levels: number): Record<string, unknown> => {
+    let value: Record<string, unknown> = { a: 1 };
+    for (let i = 1; i < levels; i++) value = { a: value };
+    return value;
+  };
+  const paths = (body: unknown) => CreateCallBody.safeParse(body).error?.issues.map((i) => i.path.join('.'));
+
+  it.each([
+    ['NUL in from', call({ from: '+1\u0000' }), 'from'],
+    ['NUL in a metadata value', call({ metadata: { a: '\u0000' } }), 'metadata.a'],
+    ['NUL deep in metadata', call({ metadata: { sip: { headers: ['ok', 'x\u0000y'] } } }), 'metadata.sip.headers.1'],
+    ['NUL in a metadata key', call({ metadata: { sip: { ['a\u0000']: 1 } } }), 'metadata.sip'],
+    ['an unpaired surrogate in metadata', call({ metadata: { a: '\ud800' } }), 'metadata.a'],
+    ['metadata one level too deep', call({ metadata: nested(metadataLimits.depth + 1) }), `metadata${'.a'.repeat(metadataLimits.depth)}`],
+    ['too many metadata keys', call({ metadata: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, Object.fromEntries(Array.from({ length: 30 }, (_, j) => [`k${j}`, j]))])) }), 'metadata'],
+    ['metadata over the byte limit', call({ metadata: { a: 'x'.repeat(metadataLimits.bytes) } }), 'metadata'],
+  ])('refuses %s at its path', (_name, body, path) => {
+    expect(paths(body)).toContain(path);
+  });
+
+  it('takes metadata at its limits', () => {
+    expect(paths(call({ metadata: nested(metadataLimits.depth) }))).toBeUndefined();
+    const keys = Object.fromEntries(Array.from({ length: metadataLimits.keys }, (_, i) => [`k${i}`, i]));
+    expect(paths(call({ metadata: keys }))).toBeUndefined();
+    expect(paths(call({ metadata: { a: 'é'.repeat(4_000) } }))).toBeUndefined(); // 8,008 bytes as JSON
+    expect(paths(call({ metadata: { emoji: '📞', text: 'Café' } }))).toBeUndefined();
+  });
+
+  it('checks metadata thousands of levels deep without overflowing the stack, naming where the limit is crossed', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(paths(call({ metadata: { a: deep } }))).toEqual([`metadata.a${'.0'.repeat(metadataLimits.depth - 1)}`]);
+  });
+
+  it('names at most ten problems, however many there are', () => {
+    const metadata = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, '\u0000']));
+    expect(paths(call({ metadata }))).toHaveLength(10);
+  });
+
+  it('refuses NUL in the configuration\'s free text too', () => {
+    const agent = { name: 'Ana', extension: '7001', languages: ['en'] };
+    expect(CreateAgentBody.safeParse({ ...agent, name: 'A\u0000' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['name']);
+    expect(CreateAgentBody.safeParse({ ...agent, skills: ['ok', 'b\u0000'] }).error?.issues.map((i) => i.path.join('.'))).toEqual(['skills.1']);
   });
 });
 

@@ -15,7 +15,8 @@ export type HealthRoutesOptions = { checks: readonly ReadinessCheck[]; registry:
 export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, { checks, registry }) => {
   app.get('/health/live', { logLevel: 'warn', schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const, checks: {} }));
 
-  app.get('/health/ready', { logLevel: 'warn', schema: { tags: ['health'], response: { 200: Health, 503: Health } } }, async (_request, reply) => {
+  const notReady = { description: 'Not ready: a required check failed; `checks` says which', content: { 'application/json': { schema: Health } } };
+  app.get('/health/ready', { logLevel: 'warn', schema: { tags: ['health'], response: { 200: Health, 503: notReady } } }, async (_request, reply) => {
     const results = await Promise.all(checks.map(async ({ name, required, check }) => ({ name, required, ...(await check()) })));
     const ok = results.every((r) => r.ok || !r.required);
     const body: Health = {

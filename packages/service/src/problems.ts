@@ -1,12 +1,26 @@
 // The one error handler: every error answer is RFC 9457 problem+json; 4xx say why, 5xx are logged whole and say nothing inside.
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+// That holds before any route runs too: the router's refusals (a URL it cannot decode, a path segment too long), a known
+// path asked with a method it lacks (405 with Allow), and what Node's HTTP parser refuses (431, malformed requests).
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { problemContentType, type FieldError, type Problem } from '@switchboard/contracts';
+import { JsonTooDeepError } from './json-depth.ts';
 
 const problemType = (slug: string) => `urn:switchboard:problem:${slug}`;
 
+/** Limits the host enforces before any route runs; their refusals are problem+json like every other. */
+export const requestLimits = {
+  /** Node's default, stated: a request line and headers larger than this are refused with 431. */
+  maxHeaderSize: 16_384,
+  /** find-my-way's default, stated: a path parameter longer than this is refused with 414 before its route runs. */
+  maxParamLength: 100,
+};
+
+/** Sends a problem; `instance` is the request's URL unless the caller gives one (or `undefined`: none). */
 export function sendProblem(reply: FastifyReply, problem: Omit<Problem, 'type'> & { type?: string }): FastifyReply {
-  const body: Problem = { type: problem.type ?? 'about:blank', ...problem, instance: reply.request.url };
+  const body: Problem = { type: problem.type ?? 'about:blank', ...problem, instance: 'instance' in problem ? problem.instance : reply.request.url };
   return reply.code(problem.status).type(problemContentType).send(body);
 }
 
@@ -35,6 +49,21 @@ const byCode: Record<string, { status: number; slug: string; title: string; fiel
 };
 
 export function registerProblemHandlers(app: FastifyInstance): void {
+  // Every method some route has, so a 404 can ask the router which of them the path has (405 and Allow).
+  const methods = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) methods.add(method);
+  });
+  function allowedMethods(path: string): string[] {
+    // The router matches a URL it cannot decode to its bad-URL handler, whatever the method: such a path has none.
+    try {
+      decodeURI(path);
+    } catch {
+      return [];
+    }
+    return [...methods].filter((method) => app.findRoute({ method: method as HTTPMethods, url: path }) !== null).sort();
+  }
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
       const errors = fieldErrors(error);
@@ -44,6 +73,13 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         status: 400,
         detail: errors.map((e) => `${e.field} ${e.reason}`).join('; ') || error.message,
         errors,
+      });
+    }
+    if (error instanceof JsonTooDeepError) {
+      const reason = `nests arrays and objects more than ${error.maxDepth} levels deep`;
+      return sendProblem(reply, {
+        type: problemType('json-too-deep'), title: 'JSON nested too deep', status: 400, detail: `body ${reason}`,
+        errors: [{ field: 'body', reason }],
       });
     }
     const known = error.code ? byCode[error.code] : undefined;
@@ -62,9 +98,94 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     return sendProblem(reply, { title: 'Internal error', status, detail: 'the server could not complete the request; it has been logged' });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allow = allowedMethods(path);
+    if (allow.length > 0) {
+      reply.header('allow', allow.join(', '));
+      return sendProblem(reply, {
+        type: problemType('method-not-allowed'), title: 'Method not allowed', status: 405,
+        detail: `${path} answers ${allow.join(', ')}, not ${request.method}`,
+      });
+    }
+    return sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no route ${request.method} ${path}` });
+  });
+}
+
+/** Fastify's `frameworkErrors`: what the router refuses before a route is found, as problem+json (never echoing the URL). */
+export function routerProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void sendProblem(reply, {
+      type: problemType('uri-too-long'), title: 'URI too long', status: 414, instance: undefined,
+      detail: `a path segment is longer than ${requestLimits.maxParamLength} characters`,
+    });
+  } else if (error.code === 'FST_ERR_BAD_URL') {
+    void sendProblem(reply, { type: problemType('invalid-url'), title: 'Invalid URL', status: 400, instance: undefined, detail: 'the URL is not valid percent-encoding' });
+  } else {
+    request.log.error({ err: error }, 'request failed before routing');
+    void sendProblem(reply, { title: 'Internal error', status: 500, instance: undefined, detail: 'the server could not complete the request; it has been logged' });
+  }
+}
+
+const clientErrors: Record<string, { status: number; slug: string; title: string; detail: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431, slug: 'headers-too-large', title: 'Request header fields too large',
+    detail: `the request line and headers are larger than ${requestLimits.maxHeaderSize} bytes`,
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, slug: 'body-too-large', title: 'Body too large', detail: 'the chunk extensions are too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, slug: 'request-timeout', title: 'Request timeout', detail: 'the request did not arrive in time' },
+};
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses (no request, no route, no reply) is written to the
+ * socket as problem+json, and the connection closed, as Node's own handler does.
+ */
+export function clientProblem(this: FastifyInstance, error: ConnectionError & { reason?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = clientErrors[error.code];
+  const problem: Problem = known
+    ? { type: problemType(known.slug), title: known.title, status: known.status, detail: known.detail }
+    : { type: problemType('malformed-request'), title: 'Bad request', status: 400, detail: `the request is not valid HTTP/1.1${error.reason ? `: ${error.reason}` : ''}` };
+  this.log.debug({ err: error }, 'client error');
+  // Nothing is written once a response on this connection has begun (as Node does): it would corrupt that response.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const body = JSON.stringify(problem);
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: ${problemContentType}\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 export { problemType };
+
+/** Methods whose body Fastify reads (a DELETE's too, when one is sent), whatever the route's schema says. */
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * The problem answers this host gives a route whatever its handler does, with what each means: a service's OpenAPI
+ * document lists them on every operation, so the document says every status a route can answer.
+ */
+export function hostProblemAnswers(route: {
+  method: string | readonly string[];
+  schema?: { params?: unknown; querystring?: unknown; headers?: unknown; body?: unknown };
+}): Record<number, string> {
+  const takesBody = [route.method].flat().some((method) => bodyMethods.has(method.toUpperCase()));
+  const { params, querystring, headers, body } = route.schema ?? {};
+  const inputs = [params && 'a path parameter', querystring && 'a query parameter', headers && 'a header', body && 'the body'].filter((x) => typeof x === 'string');
+  const reasons = [
+    ...(inputs.length > 0 ? [`${[inputs.slice(0, -1).join(', '), inputs.at(-1)].filter(Boolean).join(' or ')} breaks its schema`] : []),
+    ...(takesBody ? ['the body is not JSON'] : []),
+  ];
+  const answers: Record<number, string> = {};
+  if (reasons.length > 0) answers[400] = `Invalid request: ${reasons.join(', or ')}; \`errors\` names each field (\`params.id\`, \`body.language\`, …)`;
+  if (takesBody) {
+    answers[413] = 'Body too large: the body is larger than the service takes';
+    answers[415] = 'Unsupported media type: a body must be `application/json`';
+  }
+  answers[500] = 'Internal error: logged whole on the server; the answer says nothing of it';
+  answers[503] = 'Service unavailable: the service is shutting down; retry, another instance will answer';
+  return answers;
+}

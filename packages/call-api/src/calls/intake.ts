@@ -15,7 +15,9 @@ export type IntakeResult =
   | { kind: 'accepted'; call: ReturnType<typeof toCall>; replayed: boolean }
   | { kind: 'unknown_destination'; to: string }
   | { kind: 'type_mismatch'; given: string; destination: Destination }
-  | { kind: 'idempotency_conflict'; callId: string };
+  | { kind: 'idempotency_conflict'; callId: string }
+  /** The database refused this request's values even in a transaction of its own (the error says which and why). */
+  | { kind: 'unstorable'; error: unknown };
 
 type Pending = IntakeRequest & { hash: string; resolve: (r: IntakeResult) => void; reject: (e: unknown) => void };
 
@@ -26,6 +28,20 @@ export type CallIntakeOptions = {
   maxBatch: number;
   maxConcurrent: number;
   onCommitted?: (results: IntakeResult[]) => void;
+  /** A request the database refused on its own (after its batch was split to find it). */
+  onRefused?: (error: unknown) => void;
+};
+
+/**
+ * Errors caused by the values a transaction carried, not by the database's state: SQLSTATE class 22 (data exception:
+ * NUL in text, bad JSON, a value out of range), 23 (integrity constraint violation) and 54 (program limit exceeded:
+ * a value too large to index). In a batch such an error is likely one request's fault, so the batch is split to find
+ * it. Anything else (connection lost, PostgreSQL down or shutting down, a timeout) is nobody's fault and fails the
+ * batch as it is: retrying it in pieces would only multiply the wait.
+ */
+const isValueFault = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
 };
 
 /** The same body always hashes the same, whatever its key order. */
@@ -49,8 +65,8 @@ export class CallIntake {
     while (this.active < this.options.maxConcurrent && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.active++;
-      this.commit(batch)
-        .then((published) => this.options.relay.publish(published))
+      this.settle(batch)
+        // settle answers every request itself; this is for a throw after that (a hook), where the rejects are no-ops.
         .catch((error) => batch.forEach((p) => p.reject(error)))
         .finally(() => {
           this.active--;
@@ -59,7 +75,37 @@ export class CallIntake {
     }
   }
 
-  private async commit(batch: Pending[]): Promise<OutboxRow[]> {
+  /**
+   * Commits the batch and answers every request in it. When the database refuses the batch for a value one request
+   * carries (a NUL validation missed, say), the transaction rolled back whole, so nothing of it was written: the halves
+   * are committed apart, and so on down to that request alone, which alone is refused. With k bad requests in a batch
+   * of n that is about 2·k·log2(n) extra transactions, each valid request committing exactly once.
+   */
+  private async settle(batch: Pending[]): Promise<void> {
+    let committed: { results: Map<Pending, IntakeResult>; rows: OutboxRow[] };
+    try {
+      committed = await this.commit(batch);
+    } catch (error) {
+      if (!isValueFault(error)) {
+        for (const pending of batch) pending.reject(error);
+      } else if (batch.length === 1) {
+        this.options.onRefused?.(error);
+        batch[0]!.resolve({ kind: 'unstorable', error });
+      } else {
+        // One half after the other: the split runs in this batch's slot, not at the expense of other batches.
+        const half = Math.ceil(batch.length / 2);
+        await this.settle(batch.slice(0, half));
+        await this.settle(batch.slice(half));
+      }
+      return;
+    }
+    for (const pending of batch) pending.resolve(committed.results.get(pending)!);
+    this.options.onCommitted?.(batch.map((p) => committed.results.get(p)!));
+    this.options.relay.publish(committed.rows);
+  }
+
+  /** One transaction for the batch; it throws, having written nothing, when the database refuses any of it. */
+  private async commit(batch: Pending[]): Promise<{ results: Map<Pending, IntakeResult>; rows: OutboxRow[] }> {
     const { db, topics } = this.options;
     const results = new Map<Pending, IntakeResult>();
     // Raw postgres.js with array parameters: every statement's text is the same whatever the batch size, so each is
@@ -129,9 +175,7 @@ export class CallIntake {
       const [, outboxRows] = await Promise.all([insertCallEvents(sql, events), insertOutbox(sql, messages)]);
       return outboxRows;
     });
-    for (const pending of batch) pending.resolve(results.get(pending)!);
-    this.options.onCommitted?.(batch.map((p) => results.get(p)!));
-    return rows;
+    return { results, rows };
   }
 
   /** Requests still waiting for a transaction (for graceful shutdown and metrics). */

@@ -44,6 +44,15 @@ export const callRoutes: FastifyPluginAsyncZod<CallRoutesOptions> = async (app, 
           detail: `this Idempotency-Key was first used for call ${result.callId} with another body`,
           errors: [{ field: 'headers.idempotency-key', reason: 'was already used with a different body' }],
         });
+      case 'unstorable':
+        // Validation should have caught it; the log says what it missed. PostgreSQL's message is not echoed: it can
+        // name tables and constraints.
+        request.log.warn({ err: result.error }, 'the database refused a call that passed validation');
+        return sendProblem(reply, {
+          type: problemType('validation'), title: 'Invalid request', status: 400,
+          detail: 'body holds a value the database cannot store',
+          errors: [{ field: 'body', reason: 'holds a value the database cannot store' }],
+        });
     }
   });
 

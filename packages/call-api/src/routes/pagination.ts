@@ -12,11 +12,26 @@ export function encodeCursor(row: { createdAt: Date | string; id: string }): str
   return Buffer.from(`${at}|${row.id}`).toString('base64url');
 }
 
+/**
+ * Whether PostgreSQL's timestamptz can hold the date: it has no year 0 (1 BC comes before AD 1) and ends in 294276.
+ * zod's datetime takes any four-digit year, `0000` too, and the query's cast of it would fail with a 500.
+ */
+const inPostgresRange = (at: string): boolean => {
+  const year = Number.parseInt(at, 10);
+  return year >= 1 && year <= 294_276;
+};
+
+/**
+ * This API writes a cursor's time in UTC (`Z`), so that is all it takes back. An offset would also have to be
+ * within PostgreSQL's ±15:59, where zod's datetime goes to ±23:59.
+ */
+const utcDatetime = z.iso.datetime();
+
 /** The cursor's sort key, or null when the text is not a cursor this API gave. */
 export function decodeCursor(cursor: string): PageCursor | null {
   const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString().split('|');
   if (rest.length > 0 || !at || !id) return null;
-  const valid = z.iso.datetime({ offset: true }).safeParse(at).success && z.uuid().safeParse(id).success;
+  const valid = utcDatetime.safeParse(at).success && inPostgresRange(at) && z.uuid().safeParse(id).success;
   return valid ? { createdAt: at, id } : null;
 }
 

@@ -1,16 +1,17 @@
 // HTTP shapes of calls: the body of POST /call, the call as returned, and its timeline.
 import { z } from 'zod';
 import { CallEventType, CallStatus, DestinationKind } from '../enums.ts';
-import { CallerId, DialedNumber, LanguageTag, Metadata, Priority, Timestamp } from '../fields.ts';
+import { CallerId, DialedNumber, LanguageTag, languageTagRule, Metadata, MetadataInput, Priority, Timestamp } from '../fields.ts';
+import { PageCursor } from './configuration.ts';
 
 export const CreateCallBody = z
   .strictObject({
-    from: CallerId.describe("the caller's number"),
+    from: CallerId.describe("the caller's number: no whitespace, NUL (U+0000) or unpaired surrogate"),
     to: DialedNumber.describe('the dialed number: the `number` of a queue or ring group'),
-    language: LanguageTag.describe("the caller's language"),
+    language: LanguageTag.describe(`the caller's language: a ${languageTagRule}`),
     type: DestinationKind.optional().describe('when given, must match the kind of the destination `to` leads to'),
     priority: Priority.optional(),
-    metadata: Metadata.optional(),
+    metadata: MetadataInput.optional(),
   })
   .meta({ id: 'CreateCallBody' });
 export type CreateCallBody = z.infer<typeof CreateCallBody>;
@@ -71,7 +72,7 @@ export const ListCallsQuery = z.object({
   status: CallStatus.optional(),
   destinationId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional().describe('the `nextCursor` of the previous page'),
+  cursor: PageCursor.optional(),
 });
 export type ListCallsQuery = z.infer<typeof ListCallsQuery>;
 
