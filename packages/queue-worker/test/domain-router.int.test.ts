@@ -8,12 +8,15 @@ import {
   agents, callEvents, calls, closeDatabase, createDatabase, FencedError, queueMembers, queues, routingDomains, routingTimers,
   type Database, type OutboxRow,
 } from '@switchboard/db';
+import { createKafka, ensureTopics } from '@switchboard/messaging';
 import { stackUrls } from '../../local-stack/src/test/context.ts';
 import { eventually } from '../../local-stack/src/test/eventually.ts';
 import { DomainRouter, type RouterItem } from '../src/decide/domain-router.ts';
 
 const suffix = randomUUID().slice(0, 8);
 const domain = `router-test-${suffix}`;
+// A real topic: the routers' outbox rows go to the shared outbox table, where any relay of the test run sends them.
+const callEventsTopic = `router-events-${suffix}`;
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 let db: Database;
 let queueId: string;
@@ -23,7 +26,7 @@ let offset = 0;
 
 function router(): DomainRouter {
   const published: OutboxRow[] = [];
-  const r = new DomainRouter({ db, domain, owner: `test-${routers.length}`, callEventsTopic: 'unused', publish: (rows) => published.push(...rows), log: silent });
+  const r = new DomainRouter({ db, domain, owner: `test-${routers.length}`, callEventsTopic, publish: (rows) => published.push(...rows), log: silent });
   routers.push(r);
   return r;
 }
@@ -59,6 +62,7 @@ const ringingFor = async (id: string) => ((await callRow(id)).routing as { ringi
 
 beforeAll(async () => {
   db = createDatabase(stackUrls().databaseUrl, { max: 6 });
+  await ensureTopics(createKafka({ brokers: stackUrls().kafkaBrokers, clientId: 'router-test' }), [{ topic: callEventsTopic, partitions: 1 }]);
   await db.insert(routingDomains).values({ name: domain });
   const rows = await db
     .insert(agents)
