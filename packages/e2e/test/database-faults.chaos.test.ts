@@ -1,6 +1,9 @@
 // PostgreSQL drops the services' connections (pg_terminate_backend) over and over while calls come in: no service
 // process dies (postgres.js used to throw an uncaught TypeError, patched in patches/), every call answered 202 is
 // stored, and writes go on within a second once the connections are left alone.
+// Known to fail about one run in three (issue 8, open): after the cuts, a pool query of either service can stay
+// pending forever, so a POST /call or the worker's domain router waits with it (the worker logs "a routing step is
+// taking too long"). That is why this runs under `npm run test:chaos`, not in `npm test`, until it is fixed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type System } from './system.ts';
 
