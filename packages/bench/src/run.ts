@@ -56,7 +56,7 @@ export async function runBench(settings: BenchSettings, say: (line: string) => v
       say(`round ${round}/${settings.rounds}: database ceiling`);
       db.push(await dbCeiling({ databaseUrl: system.stack.databaseUrl, concurrency: connections, durationSec }));
       say(`round ${round}/${settings.rounds}: POST /call at full speed`);
-      const result = await maxLoad({ url: system.api.url, connections, durationSec, body, onAccepted: (b) => acceptedIds.push(idOf(b)) });
+      const result = await maxLoad({ url: system.api.url, headers: system.headers, connections, durationSec, body, onAccepted: (b) => acceptedIds.push(idOf(b)) });
       const ended = performance.now();
       post.push(result);
       postDrain.push(await drain(ended));
@@ -78,7 +78,7 @@ export async function runBench(settings: BenchSettings, say: (line: string) => v
         acceptedIds.push(id);
         watch.onSent(id, at);
       };
-      const result = await pacedLoad({ url: system.api.url, rate, durationSec, body, onAccepted });
+      const result = await pacedLoad({ url: system.api.url, headers: system.headers, rate, durationSec, body, onAccepted });
       const drainMs = await drain(performance.now());
       fixedRates.push({ ...result, endToEnd: e2e.percentiles(), hops: await measureHops(system.db, watch.seenInPhase()), drainMs });
       say(`  p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, end to end p99 ${fixedRates.at(-1)!.endToEnd.p99Ms} ms`);

@@ -1,15 +1,16 @@
 // Builds the whole call-api from its config: database, Kafka relay, intake, routing requests and the Fastify app with
 // its routes. server.ts listens and closes it; the tests build it the same way and call `app.inject()`.
 import type { FastifyServerOptions } from 'fastify';
-import { pingDatabase, closeDatabase, createDatabase, type OutboxRow } from '@switchboard/db';
+import { pingDatabase, closeDatabase, createDatabase, principalOfApiKey, type OutboxRow } from '@switchboard/db';
 import { createKafka, ensureTopics, OutboxRelay } from '@switchboard/messaging';
-import { createServiceApp, healthRoutes } from '@switchboard/service';
+import { createServiceApp, healthRoutes, hostOptions } from '@switchboard/service';
 import { CallIntake } from './calls/intake.ts';
 import type { CallApiConfig } from './config.ts';
 import { createApiMetrics } from './metrics.ts';
 import { registerDocs } from './plugins/docs.ts';
 import { RoutingRequests } from './routing/routing-requests.ts';
 import { agentStatusRoutes } from './routes/agent-status.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { callActionRoutes } from './routes/call-actions.ts';
 import { callRoutes } from './routes/calls.ts';
@@ -27,7 +28,9 @@ export async function createCallApi(config: CallApiConfig, options: CallApiOptio
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-call-api` });
   const metrics = createApiMetrics();
   const topics = { routingInputs: config.TOPIC_ROUTING_INPUTS, callEvents: config.TOPIC_CALL_EVENTS };
-  const app = createServiceApp({ logger: options.logger, bodyLimit: config.BODY_LIMIT_BYTES });
+  const app = createServiceApp({
+    logger: options.logger, bodyLimit: config.BODY_LIMIT_BYTES, ...hostOptions(config, (key) => principalOfApiKey(db.$client, key)),
+  });
 
   const relay = new OutboxRelay({
     db, kafka, sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
@@ -61,6 +64,7 @@ export async function createCallApi(config: CallApiConfig, options: CallApiOptio
   await app.register(ringGroupRoutes, configuration);
   await app.register(callActionRoutes, { db, routing });
   await app.register(agentStatusRoutes, { db, routing });
+  await app.register(apiKeyRoutes, { db });
 
   return {
     app, db, kafka, relay, intake, routing, topics,

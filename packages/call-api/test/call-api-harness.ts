@@ -1,7 +1,9 @@
 // Builds the real call-api app against the test stack's PostgreSQL and Kafka, with a destination of its own.
 import { randomInt } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
-import { callEvents, calls, outbox, queues, ringGroups, type OutboxRow } from '@switchboard/db';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { ApiRole } from '@switchboard/contracts';
+import { callEvents, calls, createApiKey, outbox, queues, ringGroups, type Database, type OutboxRow } from '@switchboard/db';
 import { stackUrls } from '../../local-stack/src/test/context.ts';
 import { createCallApi } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -15,6 +17,16 @@ export function callApiTestConfig() {
   });
 }
 
+/** A key of the role, made in the test database (an agent key needs its agent). */
+export async function testKey(db: Database, role: ApiRole = 'admin', agentId?: string): Promise<string> {
+  return (await createApiKey(db.$client, { name: `test ${role}`, role, agentId: agentId ?? null })).key;
+}
+
+/** `app.inject` sending the key as `Authorization: Bearer` unless the request sets its own authorization header. */
+export function injectWithKey(app: FastifyInstance, key: string) {
+  return (options: InjectOptions) => app.inject({ ...options, headers: { authorization: `Bearer ${key}`, ...options.headers } });
+}
+
 export async function startCallApi() {
   const config = callApiTestConfig();
   /** Outbox rows the app handed to the relay after its commits (configuration changes), oldest first. */
@@ -22,6 +34,7 @@ export async function startCallApi() {
   const api = await createCallApi(config, { onPublish: (rows) => published.push(...rows) });
   await api.start();
   const { app, db, kafka, relay, intake } = api;
+  const adminKey = await testKey(db);
 
   // Numbers of our own, so other test files' rows never collide with ours.
   const queueNumber = String(randomInt(10_000_000, 99_999_999));
@@ -39,7 +52,9 @@ export async function startCallApi() {
   }
 
   return {
-    app, db, kafka, relay, intake, published, queue: queue!, group: group!, rowCounts,
+    app, db, kafka, relay, intake, published, queue: queue!, group: group!, rowCounts, adminKey,
+    /** `app.inject` with an admin key (a test of keys and roles sets its own authorization header). */
+    inject: injectWithKey(app, adminKey),
     outboxCount: async () => (await db.select({ id: outbox.id }).from(outbox)).length,
     callById: async (id: string) => (await db.select().from(calls).where(eq(calls.id, id)))[0],
     close: () => api.stop(),

@@ -14,7 +14,7 @@ export type Json = any;
 
 export function configClient(api: CallApiHarness) {
   const send = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) => {
-    const response = await api.app.inject({
+    const response = await api.inject({
       method, url,
       ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) }),
     });

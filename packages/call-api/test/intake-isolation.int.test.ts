@@ -41,7 +41,7 @@ describe('one bad request among many concurrent POST /call', () => {
     const before = await api.rowCounts();
     const sent = interleave(valid.map((body) => ({ body, field: '' })), poisoned);
     const responses = await Promise.all(
-      sent.map(({ item }) => api.app.inject({ method: 'POST', url: '/call', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(item.body) })),
+      sent.map(({ item }) => api.inject({ method: 'POST', url: '/call', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(item.body) })),
     );
 
     sent.forEach(({ item, poisoned: bad }, i) => {

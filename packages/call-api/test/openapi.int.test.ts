@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase } from '@switchboard/db';
 import { createCallApi, type CallApi } from '../src/app.ts';
-import { callApiTestConfig } from './call-api-harness.ts';
+import { callApiTestConfig, injectWithKey, testKey } from './call-api-harness.ts';
 import { uniqueDomain, uniqueExtension, uniqueNumber, type Json } from './configuration-fixtures.ts';
 
 type Answer = { method: string; route: string | undefined; url: string; status: number; contentType: string };
@@ -25,6 +25,7 @@ function recordAnswers(api: CallApi, answers: Answer[]) {
 }
 
 let api: CallApi;
+let inject: ReturnType<typeof injectWithKey>;
 let doc: Json;
 const answers: Answer[] = [];
 
@@ -33,7 +34,8 @@ beforeAll(async () => {
   api = await createCallApi({ ...callApiTestConfig(), ROUTING_DECISION_TIMEOUT_MS: 300 });
   recordAnswers(api, answers);
   await api.start();
-  doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
+  inject = injectWithKey(api.app, await testKey(api.db));
+  doc = (await inject({ method: 'GET', url: '/docs/json' })).json();
 });
 afterAll(() => api?.stop());
 
@@ -49,8 +51,8 @@ function operations(): { path: string; method: string; operation: Json }[] {
 const isProblem = (schema: Json) => schema?.$ref === '#/components/schemas/Problem';
 
 const json = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
-  api.app.inject({ method: method as 'GET', url, headers: { 'content-type': 'application/json', ...headers }, payload: body === undefined ? undefined : JSON.stringify(body) });
-const text = (method: string, url: string) => api.app.inject({ method: method as 'GET', url, headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+  inject({ method: method as 'GET', url, headers: { 'content-type': 'application/json', ...headers }, payload: body === undefined ? undefined : JSON.stringify(body) });
+const text = (method: string, url: string) => inject({ method: method as 'GET', url, headers: { 'content-type': 'text/plain' }, payload: 'hello' });
 const huge = { blob: 'x'.repeat(20_000) };
 
 describe('every error is documented as problem+json, every success as JSON', () => {
@@ -141,7 +143,7 @@ describe('every status a route answers is in the document, for that route and me
       await json('DELETE', `${collection}/${spareOne.id}`, huge);
       await json('DELETE', `${collection}/nope`);
       await json('DELETE', `${collection}/${missing}`);
-      await api.app.inject({ method: 'DELETE', url: `${collection}/${spareOne.id}` });
+      await inject({ method: 'DELETE', url: `${collection}/${spareOne.id}` });
     }
     // A number another queue has: 409; a member that does not exist: 422.
     await json('POST', '/queues', { name: 'Clash', number: queue.number, strategy: 'ring_all', members: [], domain });
@@ -162,10 +164,18 @@ describe('every status a route answers is in the document, for that route and me
     await json('PUT', `/agents/${agent.id}/status`, { status: 'ringing' });
     await text('PUT', `/agents/${agent.id}/status`);
     await json('PUT', `/agents/${agent.id}/status`, huge);
-    for (const url of ['/health/live', '/health/ready', '/docs/json', '/metrics']) await api.app.inject({ method: 'GET', url });
+    for (const url of ['/health/live', '/health/ready', '/docs/json', '/metrics']) await inject({ method: 'GET', url });
 
-    // 500: an app whose database pool is closed fails every request that reads or writes.
+    // 401 without a key, 403 for a role that may not, 429 over a viewer key's rate limit (50 a second by default).
+    await api.app.inject({ method: 'GET', url: '/calls' });
+    await api.app.inject({ method: 'GET', url: '/calls', headers: { authorization: 'Bearer sbk_not-a-key' } });
+    const viewer = injectWithKey(api.app, await testKey(api.db, 'viewer'));
+    await viewer({ method: 'POST', url: '/agents', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'A', extension: uniqueExtension(), languages: ['en'] }) });
+    await Promise.all(Array.from({ length: 60 }, () => viewer({ method: 'GET', url: '/queues?limit=1' })));
+
+    // 503 with Retry-After: an app whose database pool is closed cannot check a key, read or write.
     const broken = await createCallApi(callApiTestConfig());
+    const brokenInject = injectWithKey(broken.app, await testKey(api.db));
     recordAnswers(broken, answers);
     let holding!: () => void;
     const held = new Promise<void>((r) => (holding = r));
@@ -177,12 +187,12 @@ describe('every status a route answers is in the document, for that route and me
     });
     await closeDatabase(broken.db);
     for (const url of [`/calls/${call.id}`, '/calls', '/agents', `/agents/${agent.id}`, '/queues', `/ring-groups/${group.id}`, '/health/ready']) {
-      await broken.app.inject({ method: 'GET', url });
+      await brokenInject({ method: 'GET', url });
     }
-    await broken.app.inject({ method: 'POST', url: '/call', payload: { from: '1', to: queue.number, language: 'en' } });
-    await broken.app.inject({ method: 'POST', url: '/agents', payload: { name: 'A', extension: uniqueExtension(), languages: ['en'] } });
-    await broken.app.inject({ method: 'DELETE', url: `/queues/${queue.id}` });
-    await broken.app.inject({ method: 'PUT', url: `/agents/${agent.id}/status`, payload: { status: 'available' } });
+    await brokenInject({ method: 'POST', url: '/call', payload: { from: '1', to: queue.number, language: 'en' } });
+    await brokenInject({ method: 'POST', url: '/agents', payload: { name: 'A', extension: uniqueExtension(), languages: ['en'] } });
+    await brokenInject({ method: 'DELETE', url: `/queues/${queue.id}` });
+    await brokenInject({ method: 'PUT', url: `/agents/${agent.id}/status`, payload: { status: 'available' } });
 
     // 503 while draining: a request that reaches the service once it closes (the preClose hook above holds the drain open).
     await broken.app.listen({ host: '127.0.0.1', port: 0 });
@@ -201,7 +211,7 @@ describe('every status a route answers is in the document, for that route and me
     // Each status that was provoked at all, for each route, and the content type it came with.
     const seen = new Map<string, Answer>();
     for (const answer of answers) if (answer.route !== undefined) seen.set(`${answer.method} ${answer.route} ${answer.status} ${answer.contentType}`, answer);
-    const expectedStatuses = [200, 201, 202, 204, 400, 404, 409, 413, 415, 422, 500, 503];
+    const expectedStatuses = [200, 201, 202, 204, 400, 401, 403, 404, 409, 413, 415, 422, 429, 503];
     expect(new Set([...seen.values()].map((a) => a.status))).toEqual(new Set(expectedStatuses));
 
     const undocumentedAnswers: string[] = [];
@@ -227,7 +237,7 @@ describe('a known path asked with a method it does not have', () => {
     ['POST', `/agents/${randomUUID()}`, 'DELETE, GET, HEAD, PATCH'],
     ['GET', `/agents/${randomUUID()}/status`, 'PUT'],
   ])('%s %s: 405 problem+json with Allow: %s', async (method, url, allow) => {
-    const response = await api.app.inject({ method: method as 'GET', url });
+    const response = await inject({ method: method as 'GET', url });
     expect(response.statusCode).toBe(405);
     expect(response.headers.allow).toBe(allow);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -235,7 +245,7 @@ describe('a known path asked with a method it does not have', () => {
   });
 
   it('an unknown path is 404', async () => {
-    const response = await api.app.inject({ method: 'DELETE', url: '/calling' });
+    const response = await inject({ method: 'DELETE', url: '/calling' });
     expect(response.statusCode).toBe(404);
     expect(response.headers.allow).toBeUndefined();
   });
@@ -255,7 +265,7 @@ describe('the rules of language tags and cursors are in the document', () => {
 
   it('a cursor: opaque, base64url, the nextCursor of the previous page, on every list', async () => {
     for (let i = 0; i < 2; i++) await json('POST', '/agents', { name: 'Paged', extension: uniqueExtension(), languages: ['en'] });
-    const page = (await api.app.inject({ method: 'GET', url: '/agents?limit=1' })).json();
+    const page = (await inject({ method: 'GET', url: '/agents?limit=1' })).json();
     expect(page.nextCursor).toEqual(expect.any(String));
     for (const path of ['/calls', '/agents', '/queues', '/ring-groups']) {
       const cursor = doc.paths[path].get.parameters.find((p: Json) => p.name === 'cursor');

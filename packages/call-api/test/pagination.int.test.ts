@@ -24,7 +24,7 @@ describe('a cursor whose date PostgreSQL cannot hold', () => {
     ['an offset at all (this API writes UTC)', '2026-01-01T00:00:00+01:00'],
   ];
   it.each(lists.flatMap((list) => cases.map(([name, at]) => [list, name!, at!])))('GET %s with %s → 400 on querystring.cursor', async (list, _name, at) => {
-    const response = await api.app.inject({ method: 'GET', url: `${list}?cursor=${cursorOf(at)}` });
+    const response = await api.inject({ method: 'GET', url: `${list}?cursor=${cursorOf(at)}` });
     expect(response.statusCode, response.body).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json().errors).toEqual([{ field: 'querystring.cursor', reason: expect.any(String) }]);
@@ -32,7 +32,7 @@ describe('a cursor whose date PostgreSQL cannot hold', () => {
 
   it.each(lists)('GET %s takes a UTC cursor at the ends of what PostgreSQL holds', async (list) => {
     for (const at of ['0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999Z', '2024-02-29T12:00:00.123456789Z']) {
-      const response = await api.app.inject({ method: 'GET', url: `${list}?cursor=${cursorOf(at)}` });
+      const response = await api.inject({ method: 'GET', url: `${list}?cursor=${cursorOf(at)}` });
       expect(response.statusCode, `${at}: ${response.body}`).toBe(200);
     }
   });

@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  api.app.inject({ method: 'POST', url: '/call', headers: { 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+  api.inject({ method: 'POST', url: '/call', headers: { 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
 
 describe('POST /call accepts a call', () => {
   it('answers 202 with the call and Location, stores it with its first event, and hands it to Kafka', async () => {
@@ -25,7 +25,7 @@ describe('POST /call accepts a call', () => {
       metadata: { sipCallId: 'abc' }, destination: { kind: 'queue', id: api.queue.id, name: api.queue.name, number: api.queue.number },
     });
 
-    const detail = (await api.app.inject({ method: 'GET', url: `/calls/${call.id}` })).json();
+    const detail = (await api.inject({ method: 'GET', url: `/calls/${call.id}` })).json();
     expect(detail.events.map((e: { type: string }) => e.type)).toEqual(['call.received']);
 
     const { match: request } = await readTopicUntil(api.kafka, defaultTopics.routingInputs, (m) => m.key === 'default' && m.value.call?.id === call.id);
@@ -116,10 +116,10 @@ describe('Idempotency-Key', () => {
 
 describe('GET /calls', () => {
   it('answers 404 problem+json for an unknown call and 400 for an id that is not a UUID', async () => {
-    const missing = await api.app.inject({ method: 'GET', url: `/calls/${randomUUID()}` });
+    const missing = await api.inject({ method: 'GET', url: `/calls/${randomUUID()}` });
     expect(missing.statusCode).toBe(404);
     expect(missing.headers['content-type']).toMatch(/problem\+json/);
-    const bad = await api.app.inject({ method: 'GET', url: '/calls/nope' });
+    const bad = await api.inject({ method: 'GET', url: '/calls/nope' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].field).toBe('params.id');
   });
@@ -129,7 +129,7 @@ describe('GET /calls', () => {
     ['a word', 'nope'], ['a NUL', '%00'], ['a UUID in braces', `%7B${randomUUID()}%7D`], ['a UUID without dashes', randomUUID().replaceAll('-', '')],
     ['a UUID with a NUL after it', `${randomUUID()}%00`], ['a UUID and a bit more', `${randomUUID()}0`], ['non-ASCII', '%C3%A9'],
   ])('GET /calls/{id} with %s answers 400 on params.id', async (_name, id) => {
-    const response = await api.app.inject({ method: 'GET', url: `/calls/${id}` });
+    const response = await api.inject({ method: 'GET', url: `/calls/${id}` });
     expect(response.statusCode, response.body).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json().errors[0].field).toBe('params.id');
@@ -142,7 +142,7 @@ describe('GET /calls', () => {
     let cursor: string | null = null;
     do {
       const query: string = `/calls?destinationId=${api.group.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = (await api.app.inject({ method: 'GET', url: query })).json();
+      const page = (await api.inject({ method: 'GET', url: query })).json();
       seen.push(...page.items.map((c: { id: string }) => c.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -159,7 +159,7 @@ describe('GET /calls', () => {
     let cursor: string | null = null;
     do {
       const query: string = `/calls?destinationId=${api.queue.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = (await api.app.inject({ method: 'GET', url: query })).json();
+      const page = (await api.inject({ method: 'GET', url: query })).json();
       seen.push(...page.items.map((c: { id: string }) => c.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -170,14 +170,14 @@ describe('GET /calls', () => {
 
 describe('docs', () => {
   it('serves the OpenAPI document generated from the contracts, and /api redirects to /docs', async () => {
-    const doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const doc = (await api.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(doc.paths['/call'].post.requestBody.content['application/json'].schema).toBeDefined();
     // The rules validation enforces beyond JSON Schema's words are stated where a client reads the shape.
     const body = doc.components.schemas.CreateCallBody.properties;
     expect(body.metadata.description).toMatch(/8 levels deep.*256 keys.*8 KiB.*NUL \(U\+0000\)/);
     expect(body.from.description).toMatch(/NUL/);
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Call', 'Problem']));
-    const redirect = await api.app.inject({ method: 'GET', url: '/api' });
+    const redirect = await api.inject({ method: 'GET', url: '/api' });
     expect(redirect.statusCode).toBe(301);
     expect(redirect.headers.location).toBe('/docs');
   });

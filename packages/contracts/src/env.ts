@@ -18,6 +18,18 @@ export const commonEnv = {
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Slow clients: the request line and headers must arrive within this… */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** …the whole request (body too) within this (at least the headers' timeout)… */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** …and an idle keep-alive connection is closed after this (above the 60 s idle timeout of common load balancers). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(72_000),
+  /** How long a looked-up API key is reused before it is looked up again (a deleted key works this long at most). */
+  AUTH_KEY_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Requests per second per API key (per client address without one)… */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().int().positive().default(50),
+  /** …and per `edge` or `admin` key, which carry a whole site's calls. */
+  RATE_LIMIT_EDGE_PER_SECOND: z.coerce.number().int().positive().default(5_000),
 };
 
 export class EnvError extends Error {

@@ -11,6 +11,7 @@ export * from './http/configuration.ts';
 export * from './http/agent.ts';
 export * from './http/queue.ts';
 export * from './http/ring-group.ts';
+export * from './http/api-key.ts';
 export * from './kafka/envelope.ts';
 export * from './kafka/call-requested.ts';
 export * from './kafka/routing-input.ts';

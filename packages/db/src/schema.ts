@@ -5,7 +5,7 @@ import {
   uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import {
-  agentStates, callEventTypes, callStatuses, destinationKinds, queueStrategies, ringGroupStrategies,
+  agentStates, apiRoles, callEventTypes, callStatuses, destinationKinds, queueStrategies, ringGroupStrategies,
 } from '@switchboard/contracts';
 
 export const callStatus = pgEnum('call_status', callStatuses);
@@ -201,3 +201,28 @@ export const outbox = pgTable('outbox', {
   headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+export const apiRole = pgEnum('api_role', apiRoles);
+
+/**
+ * API keys: who may call the API, and as what. Only the SHA-256 of a key is stored (a key is 32 random bytes, so a
+ * fast hash is enough: nothing to brute-force); an `agent` key acts for one agent and goes when the agent does.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    role: apiRole('role').notNull(),
+    agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'cascade' }),
+    /** The key's first characters, to tell keys apart in a list. */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the whole key, hex. */
+    hash: text('hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('api_keys_hash_idx').on(t.hash),
+    check('api_keys_agent_role', sql`(${t.role} = 'agent') = (${t.agentId} is not null)`),
+  ],
+);

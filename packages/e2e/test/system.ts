@@ -1,6 +1,6 @@
 // Starts call-api and queue-worker as real processes on the test stack, with topics and a destination of their own.
 import { randomInt, randomUUID } from 'node:crypto';
-import { closeDatabase, createDatabase, queues, ringGroups, routingDomains } from '@switchboard/db';
+import { closeDatabase, createApiKey, createDatabase, queues, ringGroups, routingDomains } from '@switchboard/db';
 import { createKafka, ensureTopics } from '@switchboard/messaging';
 import { stackUrls } from '../../local-stack/src/test/context.ts';
 export { eventually } from '../../local-stack/src/test/eventually.ts';
@@ -24,6 +24,9 @@ export async function startSystem(options: SystemOptions = {}) {
   // A routing domain of this system's own: workers of other test files (other topics, other groups) never decide for it.
   const domain = `e2e-${suffix}`;
   await db.insert(routingDomains).values({ name: domain });
+  // An admin key for every request the tests make (keys and roles have tests of their own).
+  const adminKey = (await createApiKey(db.$client, { name: `e2e ${suffix}`, role: 'admin' })).key;
+  const authorization = { authorization: `Bearer ${adminKey}` };
   const number = String(randomInt(10_000_000, 99_999_999));
   const [queue] = await db.insert(queues).values({ name: `E2E queue ${number}`, number, domain }).returning();
   const groupNumber = String(randomInt(10_000_000, 99_999_999));
@@ -45,17 +48,18 @@ export async function startSystem(options: SystemOptions = {}) {
   ]);
   const json = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${system.api.url}${path}`, {
-      method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers: body === undefined ? authorization : { ...authorization, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
   };
   const system = {
+    adminKey,
     api: api as RunningService, worker: worker as RunningService, workers: [worker!, ...moreWorkers] as RunningService[], db, kafka, domain, queue: queue!, group: group!, exits,
     topics: { routingInputs: topics.TOPIC_ROUTING_INPUTS, callEvents: topics.TOPIC_CALL_EVENTS },
     post: (body: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${system.api.url}/call`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
-    getCall: async (id: string) => (await fetch(`${system.api.url}/calls/${id}`)).json() as Promise<any>,
+      fetch(`${system.api.url}/call`, { method: 'POST', headers: { ...authorization, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+    getCall: async (id: string) => (await fetch(`${system.api.url}/calls/${id}`, { headers: authorization })).json() as Promise<any>,
     /** Any call-api route: the answer's status and parsed body. */
     json,
     /** The domains a worker says it owns (its readiness check lists them). */
@@ -83,7 +87,7 @@ export async function startSystem(options: SystemOptions = {}) {
     },
     /** The worker's count of call requests by outcome, read from its /metrics. */
     async workerCount(outcome: 'decided' | 'redelivered' | 'dead_lettered'): Promise<number> {
-      const text = await (await fetch(`${system.worker.url}/metrics`)).text();
+      const text = await (await fetch(`${system.worker.url}/metrics`, { headers: authorization })).text();
       const line = text.split('\n').find((l) => l.startsWith(`switchboard_routing_inputs_total{outcome="${outcome}"}`));
       return line ? Number(line.split(' ').at(-1)) : 0;
     },

@@ -2,12 +2,12 @@
 // server.ts and the tests both use it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyServerOptions } from 'fastify';
-import { closeDatabase, createDatabase, pingDatabase } from '@switchboard/db';
+import { closeDatabase, createDatabase, pingDatabase, principalOfApiKey } from '@switchboard/db';
 import { createKafka, ensureTopics, OutboxRelay } from '@switchboard/messaging';
 import type { QueueWorkerConfig } from './config.ts';
 import { RoutingInputsConsumer } from './consume/routing-inputs-consumer.ts';
 import { createWorkerMetrics } from './metrics.ts';
-import { createServiceApp, healthRoutes } from '@switchboard/service';
+import { createServiceApp, healthRoutes, hostOptions } from '@switchboard/service';
 
 export type WorkerOptions = { logger?: FastifyServerOptions['logger'] };
 
@@ -16,7 +16,8 @@ export async function createWorker(config: QueueWorkerConfig, options: WorkerOpt
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-queue-worker` });
   const topics = { routingInputs: config.TOPIC_ROUTING_INPUTS, routingInputsDlq: config.TOPIC_ROUTING_INPUTS_DLQ, callEvents: config.TOPIC_CALL_EVENTS };
   const metrics = createWorkerMetrics();
-  const app = createServiceApp({ logger: options.logger });
+  // The worker serves health and metrics only; metrics take a viewer key, like the API's.
+  const app = createServiceApp({ logger: options.logger, ...hostOptions(config, (key) => principalOfApiKey(db.$client, key)) });
   const log = { info: (o: object, m: string) => app.log.info(o, m), warn: (o: object, m: string) => app.log.warn(o, m), error: (o: object, m: string) => app.log.error(o, m) };
 
   const relay = new OutboxRelay({

@@ -12,11 +12,14 @@ export type ReadinessCheck = {
 
 export type HealthRoutesOptions = { checks: readonly ReadinessCheck[]; registry: Registry };
 
+/** Health answers whoever asks (orchestrators, load balancers), without a key and without a rate limit; metrics take a viewer key. */
+const open = { access: 'public' as const, rateLimit: false as const };
+
 export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, { checks, registry }) => {
-  app.get('/health/live', { logLevel: 'warn', schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const, checks: {} }));
+  app.get('/health/live', { logLevel: 'warn', config: open, schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const, checks: {} }));
 
   const notReady = { description: 'Not ready: a required check failed; `checks` says which', content: { 'application/json': { schema: Health } } };
-  app.get('/health/ready', { logLevel: 'warn', schema: { tags: ['health'], response: { 200: Health, 503: notReady } } }, async (_request, reply) => {
+  app.get('/health/ready', { logLevel: 'warn', config: open, schema: { tags: ['health'], response: { 200: Health, 503: notReady } } }, async (_request, reply) => {
     const results = await Promise.all(checks.map(async ({ name, required, check }) => ({ name, required, ...(await check()) })));
     const ok = results.every((r) => r.ok || !r.required);
     const body: Health = {
@@ -26,5 +29,5 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
     return reply.code(ok ? 200 : 503).send(body);
   });
 
-  app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get('/metrics', { logLevel: 'warn', config: { access: ['viewer'] }, schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 };

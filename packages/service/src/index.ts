@@ -3,3 +3,4 @@ export * from './problems.ts';
 export * from './health.ts';
 export * from './service-app.ts';
 export * from './json-depth.ts';
+export * from './access.ts';

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { problemContentType, type FieldError, type Problem } from '@switchboard/contracts';
+import { rolesOf, type RouteAccess } from './access.ts';
 import { JsonTooDeepError } from './json-depth.ts';
 
 const problemType = (slug: string) => `urn:switchboard:problem:${slug}`;
@@ -48,6 +49,22 @@ const byCode: Record<string, { status: number; slug: string; title: string; fiel
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, slug: 'invalid-json', title: 'Invalid JSON', field: 'body', reason: 'is not valid JSON' },
 };
 
+/**
+ * Errors that say the database could not be reached or gave up, not that the request was wrong: the connection refused,
+ * lost or timed out (postgres.js's codes and Node's), SQLSTATE class 08 (connection exception), 53300 (too many
+ * connections), 57P01–57P03 (shutting down, crashed, starting), 57014 (a statement or lock timeout cancelled it).
+ * Nothing of the request was committed, so it can be retried as it is: 503 with Retry-After.
+ */
+const connectionCodes = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+]);
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return connectionCodes.has(code) || /^08[0-9A-Z]{3}$/.test(code) || ['53300', '57P01', '57P02', '57P03', '57014'].includes(code);
+}
+
 export function registerProblemHandlers(app: FastifyInstance): void {
   // Every method some route has, so a 404 can ask the router which of them the path has (405 and Allow).
   const methods = new Set<string>();
@@ -80,6 +97,29 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       return sendProblem(reply, {
         type: problemType('json-too-deep'), title: 'JSON nested too deep', status: 400, detail: `body ${reason}`,
         errors: [{ field: 'body', reason }],
+      });
+    }
+    if (error.code === 'FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER' || error.code === 'FST_BEARER_AUTH_INVALID_AUTHORIZATION_HEADER') {
+      const missing = error.code === 'FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER';
+      const reason = missing ? 'is required: Bearer <API key>' : 'is not Bearer with a valid API key';
+      reply.header('www-authenticate', `Bearer realm="switchboard"${missing ? '' : ', error="invalid_token"'}`);
+      return sendProblem(reply, {
+        type: problemType('unauthorized'), title: 'Unauthorized', status: 401, detail: `headers.authorization ${reason}`,
+        errors: [{ field: 'headers.authorization', reason }],
+      });
+    }
+    if (error.code === 'SWB_FORBIDDEN') {
+      return sendProblem(reply, { type: problemType('forbidden'), title: 'Forbidden', status: 403, detail: error.message });
+    }
+    if (error.code === 'SWB_RATE_LIMITED') {
+      return sendProblem(reply, { type: problemType('rate-limited'), title: 'Too many requests', status: 429, detail: error.message });
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', '1');
+      return sendProblem(reply, {
+        type: problemType('database-unavailable'), title: 'Service unavailable', status: 503,
+        detail: 'the database is not answering: nothing was written; retry after Retry-After seconds',
       });
     }
     const known = error.code ? byCode[error.code] : undefined;
@@ -171,6 +211,7 @@ const bodyMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 export function hostProblemAnswers(route: {
   method: string | readonly string[];
   schema?: { params?: unknown; querystring?: unknown; headers?: unknown; body?: unknown };
+  config?: { access?: RouteAccess; rateLimit?: unknown };
 }): Record<number, string> {
   const takesBody = [route.method].flat().some((method) => bodyMethods.has(method.toUpperCase()));
   const { params, querystring, headers, body } = route.schema ?? {};
@@ -185,7 +226,13 @@ export function hostProblemAnswers(route: {
     answers[413] = 'Body too large: the body is larger than the service takes';
     answers[415] = 'Unsupported media type: a body must be `application/json`';
   }
+  const access = route.config?.access;
+  if (access !== 'public') {
+    answers[401] = 'Unauthorized: no `Authorization: Bearer` API key, or not a valid one';
+    answers[403] = `Forbidden: the key's role may not do this (it takes ${rolesOf(access).join(', ')})`;
+  }
+  if (route.config?.rateLimit !== false) answers[429] = 'Too many requests: over the rate limit of this key (or address); retry after `Retry-After` seconds';
   answers[500] = 'Internal error: logged whole on the server; the answer says nothing of it';
-  answers[503] = 'Service unavailable: the service is shutting down; retry, another instance will answer';
+  answers[503] = 'Service unavailable: the service is shutting down, or its database is not answering (`Retry-After`); nothing was written: retry';
   return answers;
 }

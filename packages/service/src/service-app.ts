@@ -2,16 +2,30 @@
 // (for the router's and Node's refusals too), and connections closed while the service drains.
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { accessControl, type AccessOptions } from './access.ts';
 import { defaultMaxJsonDepth, limitJsonDepth } from './json-depth.ts';
 import { clientProblem, problemType, registerProblemHandlers, requestLimits, routerProblem, sendProblem } from './problems.ts';
 
-export type ServiceAppOptions = { logger?: FastifyServerOptions['logger']; bodyLimit?: number; maxJsonDepth?: number };
+export type ServiceAppOptions = {
+  logger?: FastifyServerOptions['logger'];
+  bodyLimit?: number;
+  maxJsonDepth?: number;
+  /** Keys, roles, rate limits and security headers; `false` only for tests of the host itself. */
+  access: AccessOptions | false;
+  /** Bounds on slow clients (Node's defaults are 60 s for headers and none for the request). */
+  timeouts?: { headersMs: number; requestMs: number; keepAliveMs: number };
+};
 
-export function createServiceApp(options: ServiceAppOptions = {}) {
+export function createServiceApp(options: ServiceAppOptions) {
+  const timeouts = options.timeouts ?? { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 72_000 };
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit,
-    http: { maxHeaderSize: requestLimits.maxHeaderSize },
+    // A request (body included) that takes longer is answered 408; headers must arrive sooner still (Node requires
+    // headersTimeout ≤ requestTimeout). Idle keep-alive connections close after keepAliveMs.
+    requestTimeout: Math.max(timeouts.requestMs, timeouts.headersMs),
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: { maxHeaderSize: requestLimits.maxHeaderSize, headersTimeout: timeouts.headersMs },
     routerOptions: { maxParamLength: requestLimits.maxParamLength },
     frameworkErrors: routerProblem,
     clientErrorHandler: clientProblem,
@@ -40,6 +54,22 @@ export function createServiceApp(options: ServiceAppOptions = {}) {
     if (closing) reply.header('connection', 'close');
   });
   registerProblemHandlers(app);
+  // Registered before any route, so every route gets its hooks (the rate limit adds its own per route).
+  if (options.access) void app.register(accessControl, options.access);
   return app;
 }
 export type ServiceApp = ReturnType<typeof createServiceApp>;
+
+/** The settings of the host every service reads from its environment (`commonEnv`). */
+export type HostSettings = {
+  HTTP_HEADERS_TIMEOUT_MS: number; HTTP_REQUEST_TIMEOUT_MS: number; HTTP_KEEP_ALIVE_TIMEOUT_MS: number;
+  AUTH_KEY_CACHE_MS: number; RATE_LIMIT_PER_SECOND: number; RATE_LIMIT_EDGE_PER_SECOND: number;
+};
+
+/** The host's options from a service's settings and its way of finding a key's holder. */
+export function hostOptions(config: HostSettings, findPrincipal: AccessOptions['findPrincipal']): Pick<ServiceAppOptions, 'access' | 'timeouts'> {
+  return {
+    access: { findPrincipal, cacheMs: config.AUTH_KEY_CACHE_MS, ratePerSecond: config.RATE_LIMIT_PER_SECOND, edgeRatePerSecond: config.RATE_LIMIT_EDGE_PER_SECOND },
+    timeouts: { headersMs: config.HTTP_HEADERS_TIMEOUT_MS, requestMs: config.HTTP_REQUEST_TIMEOUT_MS, keepAliveMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS },
+  };
+}

@@ -24,7 +24,7 @@ describe('a service app', () => {
   beforeAll(async () => {
     // A body limit far above the default, so depth is the only thing that stops a deep body; the route stringifies
     // what it got, as hashing and storing a call's metadata do.
-    app = createServiceApp({ bodyLimit: 4 * 1024 * 1024 });
+    app = createServiceApp({ bodyLimit: 4 * 1024 * 1024, access: false });
     app.post('/echo', { schema: { body: z.object({ data: z.unknown() }) } }, async (request) => ({ size: JSON.stringify(request.body).length }));
     await app.ready();
   });

@@ -20,7 +20,7 @@ const drainStarted = deferred();
 const drainReleased = deferred();
 
 beforeAll(async () => {
-  app = createServiceApp();
+  app = createServiceApp({ access: false });
   app.post('/call', { schema: { body: z.object({ from: z.string() }) } }, async (_request, reply) => reply.code(202).send({ ok: true }));
   app.get('/calls', { schema: { querystring: z.object({ cursor: z.string().max(200).optional() }) } }, async () => ({ items: [] }));
   app.get('/calls/:id', { schema: { params: z.object({ id: z.uuid() }) } }, async (request) => ({ id: request.params.id }));

@@ -19,15 +19,17 @@ export type PacedOptions = {
   rate: number;
   durationSec: number;
   body: unknown;
+  /** Sent with each request besides content-type and length (the API key). */
+  headers?: Record<string, string>;
   /** Called for each 202 with the call id and the request's scheduled time (performance.now() clock). */
   onAccepted?: (callId: string, scheduledAt: number) => void;
 };
 
-export async function pacedLoad({ url, rate, durationSec, body, onAccepted }: PacedOptions): Promise<PacedResult> {
+export async function pacedLoad({ url, rate, durationSec, body, headers: extra = {}, onAccepted }: PacedOptions): Promise<PacedResult> {
   const { hostname, port } = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const payload = Buffer.from(JSON.stringify(body));
-  const headers = { 'content-type': 'application/json', 'content-length': payload.length };
+  const headers = { ...extra, 'content-type': 'application/json', 'content-length': payload.length };
   const latency = new LatencyRecorder();
   const total = Math.round(rate * durationSec);
   let sent = 0;

@@ -17,18 +17,20 @@ export type MaxLoadOptions = {
   connections: number;
   durationSec: number;
   body: unknown;
+  /** Sent with each request besides content-type (the API key). */
+  headers?: Record<string, string>;
   expectStatus?: number;
   /** Called with each expected answer's body (only when given: reading bodies costs the generator time). */
   onAccepted?: (body: string) => void;
 };
 
-export async function maxLoad({ url, connections, durationSec, body, expectStatus = 202, onAccepted }: MaxLoadOptions): Promise<MaxLoadResult> {
+export async function maxLoad({ url, connections, durationSec, body, headers = {}, expectStatus = 202, onAccepted }: MaxLoadOptions): Promise<MaxLoadResult> {
   const result = await autocannon({
     url,
     connections,
     duration: durationSec,
     requests: [{
-      method: 'POST', path: '/call', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST', path: '/call', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body),
       ...(onAccepted ? { onResponse: (status: number, responseBody: string) => status === expectStatus && onAccepted(responseBody) } : {}),
     }],
   });

@@ -1,7 +1,7 @@
 // Brings up what one bench run loads: PostgreSQL and Kafka, both services on topics of their own, and a fresh queue.
 import { randomInt, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { closeDatabase, createDatabase, migrateDatabase, queues, type Database } from '@switchboard/db';
+import { closeDatabase, createApiKey, createDatabase, migrateDatabase, queues, type Database } from '@switchboard/db';
 import { createKafka, ensureTopics } from '@switchboard/messaging';
 import { provisionServices, type ProvisionedServices } from '../../../local-stack/src/provision.ts';
 import { freePort } from '../../../local-stack/src/process.ts';
@@ -16,6 +16,8 @@ export type BenchStack = {
   worker: RunningService;
   topics: { routingInputs: string; callEvents: string };
   queue: { id: string; number: string };
+  /** Headers of every POST /call the load sends (an edge key). */
+  headers: Record<string, string>;
   /** Messages of services that exited on their own: a run with any is not trustworthy. */
   exits: string[];
   stop(): Promise<void>;
@@ -46,10 +48,14 @@ export async function startBenchStack({ say, apiEnv = {} }: BenchStackOptions): 
     cleanup.push(() => closeDatabase(db));
     const number = String(randomInt(10_000_000, 99_999_999));
     const [queue] = await db.insert(queues).values({ name: `Bench queue ${number}`, number }).returning();
+    // The load posts calls as the telephony edge does, with an edge key (so the key check is in every figure).
+    const edgeKey = (await createApiKey(db.$client, { name: `bench ${suffix}`, role: 'edge' })).key;
 
     const env = {
       DATABASE_URL: stack.databaseUrl, KAFKA_BROKERS: stack.kafkaBrokers.join(','), ...topicEnv,
       CONSUMER_GROUP: `queue-worker-bench-${suffix}`, LOG_LEVEL: 'warn',
+      // The bench looks for the most the service can take, so the edge key's rate limit must not be what stops it.
+      RATE_LIMIT_EDGE_PER_SECOND: '1000000',
     };
     const exits: string[] = [];
     const start = async (which: 'callApi' | 'queueWorker', extra: Record<string, string>) => {
@@ -65,6 +71,7 @@ export async function startBenchStack({ say, apiEnv = {} }: BenchStackOptions): 
     const [api, worker] = await Promise.all([start('callApi', apiEnv), start('queueWorker', {})]);
     return {
       stack, db, kafka, api, worker, exits, queue: { id: queue!.id, number },
+      headers: { authorization: `Bearer ${edgeKey}` },
       topics: { routingInputs: topicEnv.TOPIC_ROUTING_INPUTS, callEvents: topicEnv.TOPIC_CALL_EVENTS },
       stop: async () => {
         stopping = true;

@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { Problem, problemContentType } from '@switchboard/contracts';
-import { hostProblemAnswers, requestLimits } from '@switchboard/service';
+import { hostProblemAnswers, requestLimits, rolesOf, type RouteAccess } from '@switchboard/service';
 
 /** What an error status means when a route declares it (the host describes its own answers). */
 const declaredMeaning: Record<number, string> = {
@@ -29,7 +29,8 @@ const transform: SwaggerTransform = (input) => {
   const schema = input.schema as typeof input.schema & { hide?: boolean; response?: Record<string, unknown> };
   if (!schema || schema.hide) return jsonSchemaTransform(input);
   const declared = schema.response ?? {};
-  const host = hostProblemAnswers({ method: input.route.method, schema });
+  const config = input.route.config as { access?: RouteAccess; rateLimit?: unknown } | undefined;
+  const host = hostProblemAnswers({ method: input.route.method, schema, config });
   const response: Record<string, unknown> = {};
   for (const status of [...new Set([...Object.keys(declared), ...Object.keys(host)])].sort()) {
     const code = Number(status);
@@ -51,7 +52,11 @@ const transform: SwaggerTransform = (input) => {
     const description = [meaning, host[code]].filter(Boolean).join('.\n\n') || STATUS_CODES[code] || 'Error';
     response[status] = { description, content } satisfies ContentResponse;
   }
-  const transformed = jsonSchemaTransform({ ...input, schema: { ...schema, response } }) as { schema: { response?: Record<string, Record<string, unknown>> }; url: string };
+  // Which key the operation takes: Swagger UI's Authorize button sends it; a public route takes none.
+  const access = config?.access;
+  const security = access === 'public' ? [] : [{ apiKey: [] }];
+  const description = access === 'public' ? schema.description : [schema.description, `Roles: ${rolesOf(access).join(', ')}.`].filter(Boolean).join('\n\n');
+  const transformed = jsonSchemaTransform({ ...input, schema: { ...schema, response, security, ...(description ? { description } : {}) } }) as { schema: { response?: Record<string, Record<string, unknown>> }; url: string };
   const unavailable = transformed.schema.response?.['503'];
   if (declared['503'] === Problem && unavailable) {
     unavailable.headers = { 'retry-after': { type: 'integer', description: 'seconds to wait before checking and retrying (1)' } };
@@ -88,19 +93,36 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
           `malformed request or a URL that is not valid percent-encoding, 404 for an unknown path, 405 for a known path asked`,
           `with a method it does not have (\`Allow\` lists those it has), 414 for a path segment longer than`,
           `${requestLimits.maxParamLength} characters, 431 for a request line and headers over ${requestLimits.maxHeaderSize} bytes.`,
+          '',
+          'Every route but `/health/*` and these docs takes an API key, `Authorization: Bearer <key>` (the Authorize',
+          'button): `admin` may do anything; `edge` (the telephony edge) posts calls and answers, declines and hangs up for',
+          'any agent; `agent` acts for one agent (their status, their rings, their call); `viewer` reads. A missing or',
+          'unknown key is 401, a role that may not is 403, and too many requests for one key is 429 with `Retry-After`.',
         ].join('\n'),
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'an API key (`sbk_…`), made by `POST /keys` or `npm run keys -- create`' },
+        },
       },
       tags: [
         { name: 'calls', description: 'calls from the telephony edge, and what agents and the edge do to them' },
         { name: 'agents', description: 'agents, and their presence' },
         { name: 'queues' },
         { name: 'ring-groups' },
+        { name: 'keys', description: 'API keys and their roles' },
         { name: 'health' },
       ],
     },
     transform,
     transformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/api', { schema: { hide: true } }, (_request, reply) => reply.redirect('/docs', 301));
+  // The UI and the document are public (the contract is no secret); a scope whose routes all say so.
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'public' };
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { persistAuthorization: true } });
+  });
+  app.get('/api', { config: { access: 'public' }, schema: { hide: true } }, (_request, reply) => reply.redirect('/docs', 301));
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AgentStatus, AgentStatusBody, Problem } from '@switchboard/contracts';
 import { readAgentPresence, type Database } from '@switchboard/db';
-import { problemType, sendProblem } from '@switchboard/service';
+import { forbidOtherAgent, problemType, sendProblem } from '@switchboard/service';
 import type { RoutingRequests } from '../routing/routing-requests.ts';
 import { sendRoutingUnavailable } from './routing-unavailable.ts';
 
@@ -11,6 +11,7 @@ export type AgentStatusRoutesOptions = { db: Database; routing: RoutingRequests 
 
 export const agentStatusRoutes: FastifyPluginAsyncZod<AgentStatusRoutesOptions> = async (app, { db, routing }) => {
   app.put('/agents/:id/status', {
+    config: { access: ['agent'] },
     schema: {
       tags: ['agents'],
       summary: "Set an agent's presence; going on break or offline while ringing counts as no answer",
@@ -20,6 +21,7 @@ export const agentStatusRoutes: FastifyPluginAsyncZod<AgentStatusRoutesOptions> 
     },
   }, async (request, reply) => {
     const { id } = request.params;
+    forbidOtherAgent(request, id, 'params.id');
     const agent = await readAgentPresence(db, id);
     if (!agent) return sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no agent ${id}` });
     const decision = await routing.request(agent.domain, { type: 'agent_presence_changed', agentId: id, state: request.body.status });

@@ -6,7 +6,7 @@ import { agentById, listAgents } from '@switchboard/db';
 import { createAgent, deleteAgent, toAgent, updateAgent } from '../configuration/agents.ts';
 import { attempt, notFound } from '../configuration/refusal.ts';
 import type { ConfigurationContext } from '../configuration/transaction.ts';
-import { sendProblem } from '@switchboard/service';
+import { adminOnly, forbidOtherAgent, reads, sendProblem } from '@switchboard/service';
 import { decodeCursor, pageOf, sendInvalidCursor } from './pagination.ts';
 
 const tags = ['agents'];
@@ -15,6 +15,7 @@ export const agentRoutes: FastifyPluginAsyncZod<ConfigurationContext> = async (a
   const sql = ctx.db.$client;
 
   app.post('/agents', {
+    config: adminOnly,
     schema: {
       tags, summary: 'Create an agent (offline)', body: CreateAgentBody,
       response: { 201: Agent, 400: Problem, 409: Problem, 413: Problem, 415: Problem },
@@ -26,6 +27,7 @@ export const agentRoutes: FastifyPluginAsyncZod<ConfigurationContext> = async (a
   });
 
   app.get('/agents', {
+    config: reads,
     schema: { tags, summary: 'Agents, newest first', querystring: ListAgentsQuery, response: { 200: AgentPage, 400: Problem } },
   }, async (request, reply) => {
     const { domain, state, limit, cursor } = request.query;
@@ -35,13 +37,19 @@ export const agentRoutes: FastifyPluginAsyncZod<ConfigurationContext> = async (a
   });
 
   app.get('/agents/:id', {
-    schema: { tags, summary: 'An agent, with their state and counters', params: AgentIdParams, response: { 200: Agent, 400: Problem, 404: Problem } },
+    config: { access: ['viewer', 'agent'] },
+    schema: {
+      tags, summary: "An agent, with their state and counters (what an agent's desktop polls; an agent key reads its own agent only)",
+      params: AgentIdParams, response: { 200: Agent, 400: Problem, 404: Problem },
+    },
   }, async (request, reply) => {
+    forbidOtherAgent(request, request.params.id, 'params.id');
     const agent = await agentById(sql, request.params.id);
     return agent ? toAgent(agent) : sendProblem(reply, notFound('agent', request.params.id).problem);
   });
 
   app.patch('/agents/:id', {
+    config: adminOnly,
     schema: {
       tags, summary: "Change an agent's fields", params: AgentIdParams, body: UpdateAgentBody,
       response: { 200: Agent, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem },
@@ -52,6 +60,7 @@ export const agentRoutes: FastifyPluginAsyncZod<ConfigurationContext> = async (a
   });
 
   app.delete('/agents/:id', {
+    config: adminOnly,
     schema: {
       tags, summary: 'Delete an agent and their memberships', params: AgentIdParams,
       response: { 204: z.null().describe('deleted'), 400: Problem, 404: Problem, 409: Problem },

@@ -5,7 +5,8 @@ import {
 } from '@switchboard/contracts';
 import { readAgentPresence, readCallWithEvents, type Database } from '@switchboard/db';
 import { toCallDetail } from '../calls/call-view.ts';
-import { problemType, sendProblem } from '@switchboard/service';
+import { forbidOtherAgent, ForbiddenError, problemType, sendProblem } from '@switchboard/service';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutingRequests } from '../routing/routing-requests.ts';
 import { sendRoutingUnavailable } from './routing-unavailable.ts';
 
@@ -23,9 +24,16 @@ export const callActionRoutes: FastifyPluginAsyncZod<CallActionRoutesOptions> = 
   const responses = { 200: CallDetail, 400: Problem, 404: Problem, 409: Problem, 422: Problem, 503: Problem };
 
   /** Sends the action to the call's routing domain and answers with the call as the decision left it. */
-  async function act(callId: string, action: RoutingAction, reply: Parameters<typeof sendProblem>[0]) {
+  async function act(request: FastifyRequest, callId: string, action: RoutingAction, reply: FastifyReply) {
+    if ('agentId' in action) forbidOtherAgent(request, action.agentId, 'body.agentId');
     const found = await readCallWithEvents(db, callId);
     if (!found) return sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no call ${callId}` });
+    if (action.type === 'call_ended' && request.principal?.role === 'agent') {
+      // An agent's desktop hangs up the call its agent is on, as the agent.
+      if (found.call.agentId !== request.principal.agentId || action.by !== 'agent') {
+        throw new ForbiddenError(`an agent key hangs up only its own agent's answered call, with by "agent"`);
+      }
+    }
     if ('agentId' in action && action.type !== 'agent_presence_changed') {
       const agent = await readAgentPresence(db, action.agentId);
       if (!agent) {
@@ -49,24 +57,29 @@ export const callActionRoutes: FastifyPluginAsyncZod<CallActionRoutesOptions> = 
     return reply.code(200).send(toCallDetail(after.call, after.events));
   }
 
+  const edgeOrAgent = { access: ['edge', 'agent'] as const };
+
   app.post('/calls/:id/answer', {
+    config: edgeOrAgent,
     schema: {
       tags: ['calls'], summary: 'An agent ringing for the call answers it (exactly one answer wins; the others get 409)',
       params: CallIdParams, body: AgentActionBody, response: responses,
     },
-  }, (request, reply) => act(request.params.id, { type: 'agent_answered', callId: request.params.id, agentId: request.body.agentId }, reply));
+  }, (request, reply) => act(request, request.params.id, { type: 'agent_answered', callId: request.params.id, agentId: request.body.agentId }, reply));
 
   app.post('/calls/:id/decline', {
+    config: edgeOrAgent,
     schema: {
       tags: ['calls'], summary: 'An agent ringing for the call declines it; the call moves on by its strategy',
       params: CallIdParams, body: AgentActionBody, response: responses,
     },
-  }, (request, reply) => act(request.params.id, { type: 'agent_declined', callId: request.params.id, agentId: request.body.agentId }, reply));
+  }, (request, reply) => act(request, request.params.id, { type: 'agent_declined', callId: request.params.id, agentId: request.body.agentId }, reply));
 
   app.post('/calls/:id/hangup', {
+    config: edgeOrAgent,
     schema: {
       tags: ['calls'], summary: 'The caller or the agent hung up: before an answer the call is abandoned, after it completed',
       params: CallIdParams, body: HangupBody, response: responses,
     },
-  }, (request, reply) => act(request.params.id, { type: 'call_ended', callId: request.params.id, by: request.body.by }, reply));
+  }, (request, reply) => act(request, request.params.id, { type: 'call_ended', callId: request.params.id, by: request.body.by }, reply));
 };

@@ -6,13 +6,14 @@ import {
 import { listCalls, readCallWithEvents, type Database } from '@switchboard/db';
 import type { CallIntake } from '../calls/intake.ts';
 import { toCall, toCallDetail } from '../calls/call-view.ts';
-import { problemType, sendProblem } from '@switchboard/service';
+import { ForbiddenError, problemType, sendProblem } from '@switchboard/service';
 import { decodeCursor, pageOf, sendInvalidCursor } from './pagination.ts';
 
 export type CallRoutesOptions = { db: Database; intake: CallIntake };
 
 export const callRoutes: FastifyPluginAsyncZod<CallRoutesOptions> = async (app, { db, intake }) => {
   app.post('/call', {
+    config: { access: ['edge'] },
     schema: {
       tags: ['calls'],
       summary: 'Take an inbound call from the telephony edge',
@@ -57,16 +58,26 @@ export const callRoutes: FastifyPluginAsyncZod<CallRoutesOptions> = async (app, 
   });
 
   app.get('/calls/:id', {
-    schema: { tags: ['calls'], summary: 'A call, its status and its event timeline', params: CallIdParams, response: { 200: CallDetail, 404: Problem } },
+    config: { access: ['edge', 'viewer', 'agent'] },
+    schema: {
+      tags: ['calls'], summary: 'A call, its status and its event timeline (an agent key reads the calls its agent rings for or is on)',
+      params: CallIdParams, response: { 200: CallDetail, 404: Problem },
+    },
   }, async (request, reply) => {
     const found = await readCallWithEvents(db, request.params.id);
     if (!found) {
       return sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no call ${request.params.id}` });
     }
-    return toCallDetail(found.call, found.events);
+    const detail = toCallDetail(found.call, found.events);
+    const own = request.principal?.agentId;
+    if (request.principal?.role === 'agent' && detail.agentId !== own && !detail.ringing.includes(own!)) {
+      throw new ForbiddenError(`agent ${own} neither rings for nor is on call ${detail.id}`);
+    }
+    return detail;
   });
 
   app.get('/calls', {
+    config: { access: ['edge', 'viewer'] },
     schema: { tags: ['calls'], summary: 'Calls, newest first', querystring: ListCallsQuery, response: { 200: CallPage, 400: Problem } },
   }, async (request, reply) => {
     const { status, destinationId, limit, cursor } = request.query;

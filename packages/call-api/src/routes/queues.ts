@@ -6,7 +6,7 @@ import { listQueues, queueById } from '@switchboard/db';
 import { createQueue, deleteQueue, toQueue, updateQueue } from '../configuration/queues.ts';
 import { attempt, notFound } from '../configuration/refusal.ts';
 import type { ConfigurationContext } from '../configuration/transaction.ts';
-import { sendProblem } from '@switchboard/service';
+import { adminOnly, reads, sendProblem } from '@switchboard/service';
 import { decodeCursor, pageOf, sendInvalidCursor } from './pagination.ts';
 
 const tags = ['queues'];
@@ -15,6 +15,7 @@ export const queueRoutes: FastifyPluginAsyncZod<ConfigurationContext> = async (a
   const sql = ctx.db.$client;
 
   app.post('/queues', {
+    config: adminOnly,
     schema: {
       tags, summary: 'Create a queue with its members', body: CreateQueueBody,
       response: { 201: Queue, 400: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
@@ -26,6 +27,7 @@ export const queueRoutes: FastifyPluginAsyncZod<ConfigurationContext> = async (a
   });
 
   app.get('/queues', {
+    config: reads,
     schema: { tags, summary: 'Queues with their members, newest first', querystring: ListQueuesQuery, response: { 200: QueuePage, 400: Problem } },
   }, async (request, reply) => {
     const { domain, limit, cursor } = request.query;
@@ -35,6 +37,7 @@ export const queueRoutes: FastifyPluginAsyncZod<ConfigurationContext> = async (a
   });
 
   app.get('/queues/:id', {
+    config: reads,
     schema: { tags, summary: 'A queue with its members', params: QueueIdParams, response: { 200: Queue, 400: Problem, 404: Problem } },
   }, async (request, reply) => {
     const queue = await queueById(sql, request.params.id);
@@ -42,6 +45,7 @@ export const queueRoutes: FastifyPluginAsyncZod<ConfigurationContext> = async (a
   });
 
   app.patch('/queues/:id', {
+    config: adminOnly,
     schema: {
       tags, summary: "Change a queue's fields; `members`, when given, replace the list", params: QueueIdParams, body: UpdateQueueBody,
       response: { 200: Queue, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
@@ -52,6 +56,7 @@ export const queueRoutes: FastifyPluginAsyncZod<ConfigurationContext> = async (a
   });
 
   app.delete('/queues/:id', {
+    config: adminOnly,
     schema: {
       tags, summary: 'Delete a queue that holds no live call and that no other destination leads to', params: QueueIdParams,
       response: { 204: z.null().describe('deleted'), 400: Problem, 404: Problem, 409: Problem },

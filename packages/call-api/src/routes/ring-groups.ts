@@ -8,7 +8,7 @@ import { listRingGroups, ringGroupById } from '@switchboard/db';
 import { attempt, notFound } from '../configuration/refusal.ts';
 import { createRingGroup, deleteRingGroup, toRingGroup, updateRingGroup } from '../configuration/ring-groups.ts';
 import type { ConfigurationContext } from '../configuration/transaction.ts';
-import { sendProblem } from '@switchboard/service';
+import { adminOnly, reads, sendProblem } from '@switchboard/service';
 import { decodeCursor, pageOf, sendInvalidCursor } from './pagination.ts';
 
 const tags = ['ring-groups'];
@@ -17,6 +17,7 @@ export const ringGroupRoutes: FastifyPluginAsyncZod<ConfigurationContext> = asyn
   const sql = ctx.db.$client;
 
   app.post('/ring-groups', {
+    config: adminOnly,
     schema: {
       tags, summary: 'Create a ring group with its members in ring order', body: CreateRingGroupBody,
       response: { 201: RingGroup, 400: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
@@ -28,6 +29,7 @@ export const ringGroupRoutes: FastifyPluginAsyncZod<ConfigurationContext> = asyn
   });
 
   app.get('/ring-groups', {
+    config: reads,
     schema: {
       tags, summary: 'Ring groups with their members, newest first', querystring: ListRingGroupsQuery, response: { 200: RingGroupPage, 400: Problem },
     },
@@ -39,6 +41,7 @@ export const ringGroupRoutes: FastifyPluginAsyncZod<ConfigurationContext> = asyn
   });
 
   app.get('/ring-groups/:id', {
+    config: reads,
     schema: { tags, summary: 'A ring group with its members', params: RingGroupIdParams, response: { 200: RingGroup, 400: Problem, 404: Problem } },
   }, async (request, reply) => {
     const group = await ringGroupById(sql, request.params.id);
@@ -46,6 +49,7 @@ export const ringGroupRoutes: FastifyPluginAsyncZod<ConfigurationContext> = asyn
   });
 
   app.patch('/ring-groups/:id', {
+    config: adminOnly,
     schema: {
       tags, summary: "Change a ring group's fields; `members`, when given, replace the list", params: RingGroupIdParams, body: UpdateRingGroupBody,
       response: { 200: RingGroup, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
@@ -56,6 +60,7 @@ export const ringGroupRoutes: FastifyPluginAsyncZod<ConfigurationContext> = asyn
   });
 
   app.delete('/ring-groups/:id', {
+    config: adminOnly,
     schema: {
       tags, summary: 'Delete a ring group that holds no live call and that no other destination leads to', params: RingGroupIdParams,
       response: { 204: z.null().describe('deleted'), 400: Problem, 404: Problem, 409: Problem },

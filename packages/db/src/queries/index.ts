@@ -5,3 +5,4 @@ export * from './routing.ts';
 export * from './configuration.ts';
 export * from './calls.ts';
 export * from './intake.ts';
+export * from './api-keys.ts';

@@ -1,9 +1,10 @@
 // `npm start`: PostgreSQL, Kafka, schema, topics, demo data and both services on 127.0.0.1, until Ctrl-C.
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { closeDatabase, createDatabase, migrateDatabase } from '@switchboard/db';
 import { createKafka, ensureTopics } from '@switchboard/messaging';
-import { defaultTopics } from '@switchboard/contracts';
-import { loadDemoData } from '../demo-data.ts';
+import { defaultTopics, type ApiRole } from '@switchboard/contracts';
+import { demoAgents, loadDemoData } from '../demo-data.ts';
+import { demoKeyVariables, ensureDemoKeys } from '../demo-keys.ts';
 import { repoRoot } from '../kafka-jars.ts';
 import { provisionServices, type ProvisionedServices } from '../provision.ts';
 import { restartDelay } from '../restart-policy.ts';
@@ -125,9 +126,13 @@ async function main(): Promise<void> {
     Object.values(defaultTopics).map((topic) => ({ topic, partitions: 6 })),
   );
   const db = createDatabase(stack.databaseUrl, { max: 1, applicationName: 'local-stack-demo-data' });
+  const demoKeysFile = join(repoRoot, '.cache', 'demo-keys.env');
+  let demoKeys: Record<ApiRole, string> | undefined;
   try {
     const demo = await loadDemoData(db);
     say(`demo data: queue Support on 100, ring group Sales on 200, ${demo.agentIds.length} agents (1001–1006)`);
+    demoKeys = await ensureDemoKeys(db, demoKeysFile, { id: demo.agentIds[0]!, name: demoAgents[0].name });
+    say(`demo API keys (one per role) in ${relative(process.cwd(), demoKeysFile) || demoKeysFile}`);
   } finally {
     await closeDatabase(db);
   }
@@ -159,8 +164,12 @@ async function main(): Promise<void> {
       `  PostgreSQL     ${stack.databaseUrl}`,
       `  Kafka brokers  ${stack.kafkaBrokers.join(',')}`,
       '',
+      'API keys (Authorization: Bearer <key>; Swagger UI: Authorize):',
+      ...(Object.entries(demoKeyVariables) as [ApiRole, string][]).map(([role, variable]) => `  ${variable.padEnd(14)} ${demoKeys?.[role] ?? '?'}  (${role})`),
+      `  source ${relative(process.cwd(), demoKeysFile) || demoKeysFile}   puts them in your shell`,
+      '',
       'Try a call to the Support queue (Spanish speaker):',
-      `  curl -s -X POST ${api}/call -H 'content-type: application/json' \\`,
+      `  curl -s -X POST ${api}/call -H "authorization: Bearer $EDGE_KEY" -H 'content-type: application/json' \\`,
       `    -d '{"from":"+15551230001","to":"100","language":"es"}'`,
       '',
     ].join('\n'),
