@@ -108,8 +108,9 @@ describe('OpenAPI', () => {
         expect(operation, `${method} ${path}`).toBeDefined();
         expect(operation.tags).toHaveLength(1);
         expect(operation.summary).toEqual(expect.any(String));
-        expect(Object.keys(operation.responses).sort()).toEqual(codes);
-        for (const code of codes.filter((c) => Number(c) >= 400)) {
+        // …and 401, 403 and 429 on every route that takes a key (these all do).
+        expect(Object.keys(operation.responses).sort()).toEqual([...codes, '401', '403', '429'].sort());
+        for (const code of [...codes, '401', '403', '429'].filter((c) => Number(c) >= 400)) {
           // 500 is one shared response, referred to.
           const response = code === '500' ? doc.components.responses.InternalError : operation.responses[code];
           expect(JSON.stringify(response), `${method} ${path} ${code}`).toContain('#/components/schemas/Problem');

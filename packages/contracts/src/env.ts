@@ -18,6 +18,8 @@ export const commonEnv = {
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** The longest the outbox relay holds a claim's transaction open waiting for Kafka's ack (under the 10 s idle-in-transaction bound). */
+  OUTBOX_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(9_000).default(5_000),
   /** Slow clients: the request line and headers must arrive within this… */
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** …the whole request (body too) within this (at least the headers' timeout)… */

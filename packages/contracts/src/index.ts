@@ -16,4 +16,5 @@ export * from './kafka/envelope.ts';
 export * from './kafka/call-requested.ts';
 export * from './kafka/routing-input.ts';
 export * from './kafka/call-event.ts';
+export * from './kafka/event-order.ts';
 export * from './kafka/dlq.ts';

@@ -1,7 +1,7 @@
 // The contracts accept what DOMAIN.md allows and name what they reject.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CallEvent, CallRequested, commonEnv, CreateCallBody, CreateAgentBody, EnvError, metadataLimits, parseEnv } from '@switchboard/contracts';
+import { CallEvent, CallRequested, commonEnv, CreateCallBody, CreateAgentBody, EnvError, LatestSequencePerCall, metadataLimits, parseEnv } from '@switchboard/contracts';
 
 describe('CreateCallBody', () => {
   it.each([
@@ -108,5 +108,17 @@ describe('parseEnv', () => {
     expect(error).toBeInstanceOf(EnvError);
     expect((error as EnvError).issues.map((i) => i.variable).sort()).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'PORT']);
     expect(() => parseEnv(schema, {})).toThrow(/DATABASE_URL: is required but not set/);
+  });
+});
+
+describe('LatestSequencePerCall: the call-events consumer rule', () => {
+  it('applies each call’s events once, in sequence, and drops a redelivered older one', () => {
+    const latest = new LatestSequencePerCall();
+    // As a relay redelivery can deliver them: 1, 2, 1 (the claim of 1 failed after Kafka's ack), 3, 2; another call between.
+    const delivered = [['a', 1], ['a', 2], ['a', 1], ['b', 1], ['a', 3], ['a', 2], ['b', 1], ['b', 2]] as const;
+    const applied = delivered.filter(([callId, sequence]) => latest.accept({ callId, sequence })).map(([c, s]) => `${c}${s}`);
+    expect(applied).toEqual(['a1', 'a2', 'b1', 'a3', 'b2']);
+    latest.forget('a');
+    expect(latest.accept({ callId: 'a', sequence: 1 })).toBe(true);
   });
 });

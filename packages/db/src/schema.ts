@@ -193,14 +193,33 @@ export const routingTimers = pgTable(
  * Messages committed in the same transaction as the state change they describe. The relay publishes
  * them to Kafka and then deletes them: a row still here is owed to Kafka, and the sweep will send it.
  */
-export const outbox = pgTable('outbox', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  topic: text('topic').notNull(),
-  key: text('key').notNull(),
-  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-  headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
-  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-});
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    topic: text('topic').notNull(),
+    key: text('key').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  // A claim takes the rows a key still owes from before its own (a failed send's, a dead worker's), so they go first.
+  (t) => [index('outbox_topic_key_id_idx').on(t.topic, t.key, t.id)],
+);
+
+/**
+ * The `routing.action` requests a domain's owner has applied: a copy of one sent again (an outbox claim that failed
+ * after Kafka's ack) is skipped, whichever worker owns the domain by then. Rows older than a day are pruned.
+ */
+export const appliedRoutingActions = pgTable(
+  'applied_routing_actions',
+  {
+    requestId: uuid('request_id').primaryKey(),
+    domain: text('domain').notNull(),
+    appliedAt: timestamp('applied_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('applied_routing_actions_applied_at_idx').on(t.appliedAt)],
+);
 
 export const apiRole = pgEnum('api_role', apiRoles);
 

@@ -109,6 +109,12 @@ export async function startKafkaContainer(client: ContainerRuntimeClient): Promi
       await handle.stop();
       await handle.start();
     },
+    async pause() {
+      await docker.pause();
+    },
+    async resume() {
+      await docker.unpause();
+    },
   };
   return {
     kafka: handle,

@@ -31,6 +31,10 @@ export type LocalKafka = {
   /** Starts the JVM again if stopped, same ports and data; resolves when clients can connect. */
   start(): Promise<void>;
   restart(): Promise<void>;
+  /** Freezes the JVM (SIGSTOP): connections stay open and nothing answers, as in a network partition or a long GC pause. */
+  pause(): Promise<void>;
+  /** Thaws it (SIGCONT). */
+  resume(): Promise<void>;
 };
 
 const readyTimeoutMs = 90_000;
@@ -234,6 +238,13 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     async restart() {
       await handle.stop();
       await handle.start();
+    },
+    async pause() {
+      if (!isRunning()) throw new Error('Kafka is not running');
+      jvm!.kill('SIGSTOP');
+    },
+    async resume() {
+      if (jvm && jvm.exitCode === null) jvm.kill('SIGCONT');
     },
   };
   await handle.start();

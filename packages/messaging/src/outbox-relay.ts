@@ -1,9 +1,11 @@
 // Publishes outbox rows to Kafka: at once after their transaction commits, and by a sweep for whatever that missed.
 // Both paths claim a row by deleting it in a transaction that commits only after Kafka's ack, so a row is sent by one
 // of them at a time, and a crash or a failed send leaves it in the outbox for the next try (at-least-once, never lost).
-import { asc, inArray, lt, sql } from 'drizzle-orm';
+// A claim takes a row only with, or after, every older row of its key (db/queries/outbox.ts), so each key's messages
+// are first sent in the order they were written; a send whose claim fails after Kafka's ack is sent again later (a
+// redelivery of an older message, which consumers recognise by its sequence or id).
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import { outbox, type Database, type OutboxRow } from '@switchboard/db';
+import { claimDueOutboxRows, claimOutboxRows, type ClaimedOutboxRow, type Database, type OutboxRow } from '@switchboard/db';
 
 export type { OutboxMessage, OutboxRow } from '@switchboard/db';
 
@@ -15,33 +17,72 @@ export type OutboxRelayOptions = {
   /** A row younger than this belongs to the fast path; the sweep leaves it alone. */
   sweepMinAgeMs?: number;
   sweepBatchSize?: number;
+  /**
+   * The longest a claim's transaction waits for Kafka's ack. Past it the transaction rolls back and the rows stay for
+   * the next try; an ack that still comes later only makes that try a redelivery (at least once). Keep it under the
+   * database's idle-in-transaction timeout (10 s), which would end the transaction anyway.
+   */
+  sendTimeoutMs?: number;
+  /** Fault tests only: runs after Kafka acknowledged a fast-path send, before its claim commits. */
+  afterSend?: (rows: readonly ClaimedOutboxRow[]) => Promise<void>;
   onError?: (error: unknown, where: 'publish' | 'sweep') => void;
   onPublished?: (count: number, via: 'fast_path' | 'sweep') => void;
 };
 
-/** A claimed row as the fast path reads it back: the payload stays the JSON text it was stored as, never re-parsed. */
-type ClaimedRow = { id: number | string; topic: string; key: string; value: string; headers: Record<string, string> };
+/** A blocked row is tried again after 10, 20, 40 … ms, this many times; then the sweep takes it. */
+const blockedRetries = 7;
 
-const asClaimed = (row: OutboxRow): ClaimedRow => ({ id: row.id, topic: row.topic, key: row.key, value: JSON.stringify(row.payload), headers: row.headers });
+export class SendTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`Kafka did not acknowledge within ${ms} ms; the rows stay in the outbox`);
+    this.name = 'SendTimeoutError';
+  }
+}
 
-/** Sends rows grouped by topic, each group in id order, topics in order of first appearance (so per-key order holds). */
-async function sendInOrder(producer: Producer, rows: ClaimedRow[]): Promise<void> {
+/** The send, or a SendTimeoutError after `ms`: a claim's transaction never stays open longer on Kafka's account. */
+async function sendWithin(ms: number, producer: Producer, rows: ClaimedOutboxRow[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new SendTimeoutError(ms)), ms);
+  });
+  const sent = sendInOrder(producer, rows);
+  sent.catch(() => {}); // its failure after the deadline is already accounted for
+  try {
+    await Promise.race([sent, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Sends the rows in one produce request, grouped by topic, each group in id order (so per-key order holds: a key's
+ * messages go to one partition, and the idempotent producer keeps their order there).
+ */
+async function sendInOrder(producer: Producer, rows: ClaimedOutboxRow[]): Promise<void> {
   const byTopic = new Map<string, Message[]>();
   for (const row of rows.toSorted((a, b) => Number(a.id) - Number(b.id))) {
     let messages = byTopic.get(row.topic);
     if (!messages) byTopic.set(row.topic, (messages = []));
     messages.push({ key: row.key, value: row.value, headers: row.headers });
   }
-  for (const [topic, messages] of byTopic) {
-    await producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });
-  }
+  await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1, compression: CompressionTypes.None });
 }
 
+/**
+ * Errors after which the producer cannot go on: a send abandoned at the deadline (it may still be retried inside KafkaJS,
+ * and the idempotent producer's sequence numbers no longer match the broker's), or the broker saying so.
+ */
+const brokenProducer = (error: unknown): boolean =>
+  error instanceof SendTimeoutError
+  || ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH'].includes((error as { type?: string } | null)?.type ?? '');
+
 export class OutboxRelay {
-  readonly producer: Producer;
+  private current: Producer;
   private readonly db: Database;
-  private readonly options: Required<Omit<OutboxRelayOptions, 'db' | 'kafka' | 'onError' | 'onPublished'>> & OutboxRelayOptions;
+  private readonly options: Required<Omit<OutboxRelayOptions, 'db' | 'kafka' | 'onError' | 'onPublished' | 'afterSend'>> & OutboxRelayOptions;
   private pending: OutboxRow[] = [];
+  private readonly attempts = new WeakMap<OutboxRow, number>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private flushing: Promise<void> | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
@@ -49,17 +90,37 @@ export class OutboxRelay {
   private stopped = false;
 
   constructor(options: OutboxRelayOptions) {
-    this.options = { sweepIntervalMs: 1_000, sweepMinAgeMs: 2_000, sweepBatchSize: 1_000, ...options };
+    this.options = { sweepIntervalMs: 1_000, sweepMinAgeMs: 2_000, sweepBatchSize: 1_000, sendTimeoutMs: 5_000, ...options };
     this.db = options.db;
-    this.producer = options.kafka.producer({
+    this.current = this.createProducer();
+  }
+
+  /** The producer the relay sends with now (the worker sends its dead letters with it too). */
+  get producer(): Producer {
+    return this.current;
+  }
+
+  private createProducer(): Producer {
+    const producer = this.options.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       // Few retries: when Kafka is down the rows stay in the outbox and the sweep sends them later.
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
     });
-    this.producer.on('producer.connect', () => (this.connected = true));
-    this.producer.on('producer.disconnect', () => (this.connected = false));
+    producer.on('producer.connect', () => producer === this.current && (this.connected = true));
+    producer.on('producer.disconnect', () => producer === this.current && (this.connected = false));
+    return producer;
+  }
+
+  /** After an error the producer cannot go on from, a new one (new producer id, fresh sequence numbers) takes over. */
+  private recover(error: unknown): void {
+    if (!brokenProducer(error) || this.stopped) return;
+    const broken = this.current;
+    this.current = this.createProducer();
+    this.connected = false;
+    void broken.disconnect().catch(() => {});
+    void this.current.connect().catch((e: unknown) => this.options.onError?.(e, 'publish'));
   }
 
   get isConnected(): boolean {
@@ -85,54 +146,69 @@ export class OutboxRelay {
       const rows = this.pending;
       this.pending = [];
       try {
-        // Claim the rows by deleting them in a transaction that commits only after Kafka acknowledged them:
-        // a row the sweep holds (or already sent) is skipped here, and a failed send puts every row back.
-        // One array parameter: the statement's text is the same for any number of rows, so it is prepared once.
-        const sent = await this.db.$client.begin(async (sql) => {
+        // Claim the rows by deleting them in a transaction that commits only after Kafka acknowledged them: a row
+        // another sender holds (or already sent) is skipped here, and a failed send puts every row back.
+        const { sent, blocked } = await this.db.$client.begin(async (sql) => {
           // A claim lost in a database crash only means the rows are sent again (at-least-once): no need to wait for
           // the WAL flush, which would sit on every call's path to Kafka.
           await sql`set local synchronous_commit = off`;
-          const claimed = await sql<ClaimedRow[]>`
-            delete from outbox where id = any(${rows.map((r) => r.id)}::bigint[])
-            returning id, topic, key, payload::text as value, headers`;
-          await sendInOrder(this.producer, claimed);
-          return claimed.length;
+          const claim = await claimOutboxRows(sql, rows);
+          if (claim.claimed.length > 0) {
+            await sendWithin(this.options.sendTimeoutMs, this.producer, claim.claimed);
+            await this.options.afterSend?.(claim.claimed);
+          }
+          return { sent: claim.claimed.length, blocked: new Set(claim.blocked) };
         });
         if (sent > 0) this.options.onPublished?.(sent, 'fast_path');
+        if (blocked.size > 0) this.retryBlocked(rows.filter((r) => blocked.has(Number(r.id))));
       } catch (error) {
-        // Left in the outbox: the sweep publishes them once Kafka answers again.
+        // Left in the outbox: the next claim of their keys, or the sweep, sends them once Kafka answers again.
         this.options.onError?.(error, 'publish');
+        this.recover(error);
       }
     }
+  }
+
+  /** Rows waiting behind an older row of their key that another sender holds: that send takes milliseconds, not seconds. */
+  private retryBlocked(rows: OutboxRow[]): void {
+    const ready: OutboxRow[] = [];
+    for (const row of rows) {
+      const attempt = (this.attempts.get(row) ?? 0) + 1;
+      if (attempt > blockedRetries) continue; // the sweep's now
+      this.attempts.set(row, attempt);
+      ready.push(row);
+    }
+    if (ready.length === 0 || this.stopped) return;
+    const attempt = this.attempts.get(ready[0]!)!;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.publish(ready);
+    }, 10 * 2 ** (attempt - 1));
+    this.retryTimers.add(timer);
   }
 
   /** Publishes rows older than the fast path's window; rows another relay holds are skipped, not waited for. */
   sweep(): Promise<void> {
     if (this.sweeping || this.stopped) return this.sweeping ?? Promise.resolve();
     this.sweeping = this.sweepOnce()
-      .catch((error) => this.options.onError?.(error, 'sweep'))
+      .catch((error) => {
+        this.options.onError?.(error, 'sweep');
+        this.recover(error);
+      })
       .finally(() => (this.sweeping = null));
     return this.sweeping;
   }
 
   private async sweepOnce(): Promise<void> {
     for (;;) {
-      const count = await this.db.transaction(async (tx) => {
-        await tx.execute(sql`set local synchronous_commit = off`); // as in the fast path: a lost claim means a resend
-        // Rows the fast path is sending are locked by its transaction and skipped here.
-        const due = tx
-          .select({ id: outbox.id })
-          .from(outbox)
-          .where(lt(outbox.createdAt, sql`now() - make_interval(secs => ${this.options.sweepMinAgeMs / 1000})`))
-          .orderBy(asc(outbox.id))
-          .limit(this.options.sweepBatchSize)
-          .for('update', { skipLocked: true });
-        const rows = await tx.delete(outbox).where(inArray(outbox.id, due)).returning();
-        if (rows.length > 0) await sendInOrder(this.producer, rows.map(asClaimed));
-        return rows.length;
+      const { sent, due } = await this.db.$client.begin(async (sql) => {
+        await sql`set local synchronous_commit = off`; // as in the fast path: a lost claim means a resend
+        const claim = await claimDueOutboxRows(sql, this.options.sweepMinAgeMs, this.options.sweepBatchSize);
+        if (claim.claimed.length > 0) await sendWithin(this.options.sendTimeoutMs, this.producer, claim.claimed);
+        return { sent: claim.claimed.length, due: claim.due };
       });
-      if (count > 0) this.options.onPublished?.(count, 'sweep');
-      if (count < this.options.sweepBatchSize || this.stopped) return;
+      if (sent > 0) this.options.onPublished?.(sent, 'sweep');
+      if (due < this.options.sweepBatchSize || sent === 0 || this.stopped) return;
     }
   }
 
@@ -140,6 +216,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    for (const timer of this.retryTimers) clearTimeout(timer);
     await Promise.allSettled([this.flushing, this.sweeping]);
     await this.producer.disconnect();
   }

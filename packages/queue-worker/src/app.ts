@@ -21,7 +21,7 @@ export async function createWorker(config: QueueWorkerConfig, options: WorkerOpt
   const log = { info: (o: object, m: string) => app.log.info(o, m), warn: (o: object, m: string) => app.log.warn(o, m), error: (o: object, m: string) => app.log.error(o, m) };
 
   const relay = new OutboxRelay({
-    db, kafka, sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
+    db, kafka, sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, sendTimeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
     onError: (error, where) => app.log.warn({ err: error, where }, 'outbox relay could not publish; the sweep will retry'),
     onPublished: (count, via) => metrics.outboxPublished.inc({ via }, count),
   });

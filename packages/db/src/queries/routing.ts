@@ -44,6 +44,20 @@ export async function readOwnedDomain(sql: Sql, domain: string, epoch: number): 
 }
 
 /** Calls by id with their status: a redelivered `call.requested` for a call no longer `received` changes nothing. */
+/** Which of these `routing.action` requests were applied already (by this worker or an earlier owner). */
+export async function appliedRequests(sql: Sql, requestIds: readonly string[]): Promise<Set<string>> {
+  if (requestIds.length === 0) return new Set();
+  const rows = await sql<{ requestId: string }[]>`
+    select request_id as "requestId" from applied_routing_actions where request_id = any(${requestIds as string[]}::uuid[])`;
+  return new Set(rows.map((r) => r.requestId));
+}
+
+/** Forgets applied requests older than a day: a copy sent again comes within seconds of the first. */
+export async function pruneAppliedRequests(sql: Sql): Promise<number> {
+  const rows = await sql`delete from applied_routing_actions where applied_at < now() - interval '1 day' returning 1`;
+  return rows.length;
+}
+
 export async function callStatuses(sql: Sql, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await sql<{ id: string; status: string }[]>`select id, status from calls where id = any(${ids as string[]}::uuid[])`;
@@ -137,6 +151,8 @@ export type DecisionWrite = {
   ringGroups: DestinationWrite[];
   timersSet: { key: string; fireAt: number; input: unknown }[];
   timersDeleted: string[];
+  /** `routing.action` request ids applied by this decision (a later copy of one is skipped). */
+  appliedRequests: string[];
   /** NOTIFY payloads on `channel`, delivered only if the transaction commits. */
   notifications: { channel: string; payloads: string[] };
 };
@@ -203,6 +219,11 @@ export async function writeDecision(sql: postgres.TransactionSql, write: Decisio
         from unnest(${timersSet.map((t) => t.key)}::text[], ${timersSet.map((t) => t.fireAt)}::float8[],
                     ${timersSet.map((t) => JSON.stringify(t.input))}::text[]) as u(key, fire_at, input)
       on conflict (domain, key) do update set fire_at = excluded.fire_at, input = excluded.input`);
+  }
+  if (write.appliedRequests.length) {
+    statements.push(sql`
+      insert into applied_routing_actions (request_id, domain)
+      select r, ${write.domain} from unnest(${write.appliedRequests}::uuid[]) as r on conflict do nothing`);
   }
   if (write.notifications.payloads.length) {
     statements.push(sql`select pg_notify(${write.notifications.channel}, p) from unnest(${write.notifications.payloads}::text[]) as p`);

@@ -18,7 +18,7 @@ export function stackUrls(): { databaseUrl: string; kafkaBrokers: string[]; stac
   return { databaseUrl: inject('databaseUrl'), kafkaBrokers: inject('kafkaBrokers'), stackPath: inject('stackPath') };
 }
 
-async function control(action: 'stop' | 'start' | 'restart'): Promise<void> {
+async function control(action: 'stop' | 'start' | 'restart' | 'pause' | 'resume'): Promise<void> {
   const response = await fetch(`${inject('kafkaControlUrl')}/kafka/${action}`, { method: 'POST', signal: AbortSignal.timeout(180_000) });
   const body = (await response.json().catch(() => ({}))) as { error?: string };
   if (!response.ok) throw new Error(`Kafka ${action} failed (HTTP ${response.status}): ${body.error ?? 'no detail'}`);
@@ -29,3 +29,6 @@ export const stopKafka = (): Promise<void> => control('stop');
 /** Starts the shared Kafka again on the same port with the same data; resolves once clients can connect. */
 export const startKafka = (): Promise<void> => control('start');
 export const restartKafka = (): Promise<void> => control('restart');
+/** Freezes the shared Kafka (SIGSTOP): its connections stay open and nothing answers. Always resume it after. */
+export const pauseKafka = (): Promise<void> => control('pause');
+export const resumeKafka = (): Promise<void> => control('resume');

@@ -5,7 +5,7 @@ import type { LocalKafka } from '../kafka.ts';
 export type KafkaControl = { url: string; close(): Promise<void> };
 
 /**
- * POST /kafka/stop, /kafka/start, /kafka/restart → 200 {brokers, running} once done.
+ * POST /kafka/stop, /kafka/start, /kafka/restart, /kafka/pause (SIGSTOP), /kafka/resume (SIGCONT) → 200 {brokers, running} once done.
  * 501 when this process does not run Kafka (KAFKA_BROKERS came from the environment): a fault test must fail loudly.
  */
 export function startKafkaControl(kafka: LocalKafka | undefined, unavailableReason: string): Promise<KafkaControl> {
@@ -14,8 +14,8 @@ export function startKafkaControl(kafka: LocalKafka | undefined, unavailableReas
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    const action = /^\/kafka\/(stop|start|restart)$/.exec(req.url ?? '')?.[1] as 'stop' | 'start' | 'restart' | undefined;
-    if (req.method !== 'POST' || !action) return reply(404, { error: 'use POST /kafka/stop, /kafka/start or /kafka/restart' });
+    const action = /^\/kafka\/(stop|start|restart|pause|resume)$/.exec(req.url ?? '')?.[1] as 'stop' | 'start' | 'restart' | 'pause' | 'resume' | undefined;
+    if (req.method !== 'POST' || !action) return reply(404, { error: 'use POST /kafka/stop, /kafka/start, /kafka/restart, /kafka/pause or /kafka/resume' });
     if (!kafka) return reply(501, { error: `cannot ${action} Kafka: ${unavailableReason}` });
     const started = performance.now();
     kafka[action]().then(

@@ -16,6 +16,8 @@ export class DecisionEffects {
   /** Last word per key: a timer set, or null when cancelled or fired. */
   readonly timers = new Map<string, { at: number; input: RoutingInput } | null>();
   private readonly outcomes: string[] = [];
+  /** `routing.action` requests applied here: recorded with the decision, so a copy sent again is skipped. */
+  private readonly requestIds: string[] = [];
   /** Calls that reached a terminal status: their sequence counters go once the write commits. */
   readonly ended = new Set<string>();
   applied: { partition: number; offset: number } | null = null;
@@ -34,6 +36,7 @@ export class DecisionEffects {
   answer(requestId: string, ignored: string | undefined): void {
     const outcome: RoutingOutcome = ignored === undefined ? { requestId } : { requestId, ignored };
     this.outcomes.push(JSON.stringify(outcome));
+    this.requestIds.push(requestId);
   }
 
   add(state: RoutingState, result: DecisionResult, now: number): void {
@@ -119,6 +122,7 @@ export class DecisionEffects {
       timersSet,
       timersDeleted,
       notifications: { channel: routingOutcomeChannel, payloads: this.outcomes },
+      appliedRequests: this.requestIds,
     };
   }
 

@@ -2,7 +2,8 @@
 // committed with its effects in one transaction behind the ownership fence.
 import type { CallRequested, RoutingActionRequested } from '@switchboard/contracts';
 import {
-  callStatuses, claimDomain, fenceDecision, insertCallEvents, insertOutbox, loadDomain, readOwnedDomain, writeDecision,
+  appliedRequests, callStatuses, claimDomain, fenceDecision, insertCallEvents, insertOutbox, loadDomain, pruneAppliedRequests,
+  readOwnedDomain, writeDecision,
   FencedError, type Database, type OutboxRow,
 } from '@switchboard/db';
 import { createRandom, decide, type RandomSource, type RoutingInput, type RoutingState } from '@switchboard/routing';
@@ -108,6 +109,8 @@ export class DomainRouter {
     const owned = await readOwnedDomain(this.options.db.$client, this.domain, this.epoch);
     if (!owned) throw this.fenced();
     const rows = await loadDomain(this.options.db.$client, this.domain);
+    // Applied-request records older than a day can go (any worker may prune; a rebuild is rare enough).
+    await pruneAppliedRequests(this.options.db.$client);
     this.state = restoreDomain(rows, owned.nextSequence);
     this.random = createRandom(owned.randomState);
     this.applied = { partition: owned.appliedPartition, offset: owned.appliedOffset };
@@ -129,7 +132,11 @@ export class DomainRouter {
     if (!this.state) await this.rebuild();
     const result: RunResult = { decided: 0, redelivered: 0, unknownCalls: [] };
     const newCallIds = items.flatMap((item) => (item.kind === 'call' ? [item.message.call.id] : []));
-    const statuses = await callStatuses(this.options.db.$client, newCallIds);
+    const requestIds = items.flatMap((item) => (item.kind === 'action' ? [item.message.requestId] : []));
+    const [statuses, seenRequests] = await Promise.all([
+      callStatuses(this.options.db.$client, newCallIds),
+      appliedRequests(this.options.db.$client, requestIds),
+    ]);
     let effects = new DecisionEffects(this.lastSequence);
     for (const item of items) {
       if (this.alreadyApplied(item)) {
@@ -164,6 +171,12 @@ export class DomainRouter {
         continue;
       }
       const { action, requestId } = item.message;
+      if (seenRequests.has(requestId)) {
+        // A copy of an action already decided (its outbox claim failed after Kafka's ack): once is enough.
+        result.redelivered++;
+        continue;
+      }
+      seenRequests.add(requestId);
       const ignored = this.decideInto(effects, action);
       effects.answer(requestId, ignored);
       result.decided++;
