@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 /** The engine's modules that may touch the outside world: the simulator's and the benchmark's command lines. */
 export const routingShellFiles = ['packages/routing/src/simulator/cli.ts', 'packages/routing/src/bench/**'];
 
-const pure = 'the routing engine is a pure function of (state, input, clock, random source):';
+const pure = 'The routing engine is a pure function of (state, input, clock, random source):';
 
 /** Packages that do I/O (network, database, broker, files, processes), and the workspace's own packages that wrap them. */
 const ioPackages = [
