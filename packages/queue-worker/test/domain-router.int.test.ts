@@ -5,7 +5,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRequested } from '@switchboard/contracts';
 import {
-  agents, callEvents, calls, closeDatabase, createDatabase, FencedError, queueMembers, queues, routingDomains, routingTimers,
+  agents, callEvents, calls, createDatabase, FencedError, queueMembers, queues, routingDomains, routingTimers,
   type Database, type OutboxRow,
 } from '@switchboard/db';
 import { createKafka, ensureTopics } from '@switchboard/messaging';
