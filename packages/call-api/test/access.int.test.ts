@@ -25,13 +25,24 @@ const expected: Record<string, readonly Exclude<ApiRole, 'admin'>[] | 'public'> 
   'PUT /agents/{id}/status': ['agent'],
   'GET /agents': ['viewer'],
   'GET /agents/{id}': ['viewer', 'agent'],
-  'POST /agents': [], 'PATCH /agents/{id}': [], 'DELETE /agents/{id}': [],
-  'GET /queues': ['viewer'], 'GET /queues/{id}': ['viewer'],
-  'POST /queues': [], 'PATCH /queues/{id}': [], 'DELETE /queues/{id}': [],
-  'GET /ring-groups': ['viewer'], 'GET /ring-groups/{id}': ['viewer'],
-  'POST /ring-groups': [], 'PATCH /ring-groups/{id}': [], 'DELETE /ring-groups/{id}': [],
-  'POST /keys': [], 'GET /keys': [], 'DELETE /keys/{id}': [],
-  'GET /health/live': 'public', 'GET /health/ready': 'public',
+  'POST /agents': [],
+  'PATCH /agents/{id}': [],
+  'DELETE /agents/{id}': [],
+  'GET /queues': ['viewer'],
+  'GET /queues/{id}': ['viewer'],
+  'POST /queues': [],
+  'PATCH /queues/{id}': [],
+  'DELETE /queues/{id}': [],
+  'GET /ring-groups': ['viewer'],
+  'GET /ring-groups/{id}': ['viewer'],
+  'POST /ring-groups': [],
+  'PATCH /ring-groups/{id}': [],
+  'DELETE /ring-groups/{id}': [],
+  'POST /keys': [],
+  'GET /keys': [],
+  'DELETE /keys/{id}': [],
+  'GET /health/live': 'public',
+  'GET /health/ready': 'public',
 };
 
 let api: CallApi;
@@ -44,8 +55,13 @@ beforeAll(async () => {
   api = await createCallApi({ ...callApiTestConfig(), ROUTING_DECISION_TIMEOUT_MS: 200, AUTH_KEY_CACHE_MS: 0 });
   await api.start();
   keys.admin = await testKey(api.db, 'admin');
-  const agent = await injectWithKey(api.app, keys.admin)({
-    method: 'POST', url: '/agents', headers: { 'content-type': 'application/json' },
+  const agent = await injectWithKey(
+    api.app,
+    keys.admin,
+  )({
+    method: 'POST',
+    url: '/agents',
+    headers: { 'content-type': 'application/json' },
     payload: JSON.stringify({ name: 'Keyed', extension: uniqueExtension(), languages: ['en'] }),
   });
   agentId = agent.json().id;
@@ -66,14 +82,22 @@ function requestFor(operation: string, key?: string) {
   const url = path.replace('{id}', ownAgent ? agentId : randomUUID());
   const bodies: Record<string, unknown> = {
     'POST /call': { from: '+1', to: uniqueNumber(), language: 'en' },
-    'POST /calls/{id}/answer': { agentId }, 'POST /calls/{id}/decline': { agentId }, 'POST /calls/{id}/hangup': { by: 'agent' },
+    'POST /calls/{id}/answer': { agentId },
+    'POST /calls/{id}/decline': { agentId },
+    'POST /calls/{id}/hangup': { by: 'agent' },
     'PUT /agents/{id}/status': { status: 'break' },
-    'POST /agents': {}, 'PATCH /agents/{id}': {}, 'POST /queues': {}, 'PATCH /queues/{id}': {},
-    'POST /ring-groups': {}, 'PATCH /ring-groups/{id}': {}, 'POST /keys': {},
+    'POST /agents': {},
+    'PATCH /agents/{id}': {},
+    'POST /queues': {},
+    'PATCH /queues/{id}': {},
+    'POST /ring-groups': {},
+    'PATCH /ring-groups/{id}': {},
+    'POST /keys': {},
   };
   const body = bodies[operation];
   return api.app.inject({
-    method: method as 'GET', url,
+    method: method as 'GET',
+    url,
     headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
   });
@@ -145,7 +169,12 @@ describe('an agent key acts for its own agent only', () => {
     expect((await as(keys.agent)({ method: 'PUT', url: `/agents/${agentId}/status`, headers: json, payload: '{"status":"break"}' })).statusCode).toBe(503);
     expect((await as(keys.agent)({ method: 'PUT', url: `/agents/${other}/status`, headers: json, payload: '{"status":"break"}' })).statusCode).toBe(403);
     for (const action of ['answer', 'decline']) {
-      const response = await as(keys.agent)({ method: 'POST', url: `/calls/${randomUUID()}/${action}`, headers: json, payload: JSON.stringify({ agentId: other }) });
+      const response = await as(keys.agent)({
+        method: 'POST',
+        url: `/calls/${randomUUID()}/${action}`,
+        headers: json,
+        payload: JSON.stringify({ agentId: other }),
+      });
       expect(response.statusCode, action).toBe(403);
     }
   });
@@ -154,7 +183,12 @@ describe('an agent key acts for its own agent only', () => {
 describe('keys are made and revoked', () => {
   it('by an admin over HTTP: the key is shown once, works at once, and stops working when deleted', async () => {
     const admin = injectWithKey(api.app, keys.admin);
-    const created = await admin({ method: 'POST', url: '/keys', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'wallboard', role: 'viewer' }) });
+    const created = await admin({
+      method: 'POST',
+      url: '/keys',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'wallboard', role: 'viewer' }),
+    });
     expect(created.statusCode).toBe(201);
     const { id, key, prefix } = created.json();
     expect(key).toMatch(/^sbk_[A-Za-z0-9_-]{43}$/);
@@ -188,9 +222,14 @@ describe('keys are made and revoked', () => {
 
   it('by `npm run keys -- create`, whose key works', async () => {
     const root = join(import.meta.dirname, '../../..');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/db/src/cli/keys.ts', 'create', '--role', 'viewer', '--name', 'cli'], {
-      cwd: root, env: { ...process.env, DATABASE_URL: callApiTestConfig().DATABASE_URL },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'packages/db/src/cli/keys.ts', 'create', '--role', 'viewer', '--name', 'cli'],
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: callApiTestConfig().DATABASE_URL },
+      },
+    );
     const key = stdout.trim();
     expect(key).toMatch(/^sbk_/);
     expect((await injectWithKey(api.app, key)({ method: 'GET', url: '/calls?limit=1' })).statusCode).toBe(200);
@@ -203,7 +242,10 @@ describe('limits and headers', () => {
     const answers = await Promise.all(Array.from({ length: 80 }, () => viewer({ method: 'GET', url: '/queues?limit=1' })));
     const limited = answers.filter((a) => a.statusCode === 429);
     // 50 a second: of 80 at once, at most 50 pass (fewer when the second turns over within the burst), the rest are 429.
-    expect(answers.every((a) => a.statusCode === 200 || a.statusCode === 429), answers.map((a) => a.statusCode).join()).toBe(true);
+    expect(
+      answers.every((a) => a.statusCode === 200 || a.statusCode === 429),
+      answers.map((a) => a.statusCode).join(),
+    ).toBe(true);
     expect(answers.filter((a) => a.statusCode === 200).length).toBeLessThanOrEqual(50);
     expect(limited.length).toBeGreaterThanOrEqual(30);
     expect(limited[0]!.headers['retry-after']).toEqual(expect.any(String));
@@ -221,7 +263,10 @@ describe('limits and headers', () => {
   });
 
   it('every answer carries the security headers, errors too', async () => {
-    for (const response of [await api.app.inject({ method: 'GET', url: '/calls' }), await injectWithKey(api.app, keys.viewer)({ method: 'GET', url: '/queues' })]) {
+    for (const response of [
+      await api.app.inject({ method: 'GET', url: '/calls' }),
+      await injectWithKey(api.app, keys.viewer)({ method: 'GET', url: '/queues' }),
+    ]) {
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
       expect(response.headers['strict-transport-security']).toBeDefined();

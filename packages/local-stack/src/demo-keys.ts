@@ -20,7 +20,15 @@ export async function ensureDemoKeys(db: Database, file: string, agent: { id: st
     const known = saved.get(variable);
     const principal = known ? await principalOfApiKey(db.$client, known) : undefined;
     const fits = principal?.role === role && (role !== 'agent' || principal.agentId === agent.id);
-    keys[role] = fits ? known! : (await createApiKey(db.$client, { name: role === 'agent' ? `demo: ${agent.name}'s desktop` : `demo ${role}`, role, agentId: role === 'agent' ? agent.id : null })).key;
+    keys[role] = fits
+      ? known!
+      : (
+          await createApiKey(db.$client, {
+            name: role === 'agent' ? `demo: ${agent.name}'s desktop` : `demo ${role}`,
+            role,
+            agentId: role === 'agent' ? agent.id : null,
+          })
+        ).key;
   }
   await mkdir(dirname(file), { recursive: true });
   const lines = [

@@ -33,24 +33,13 @@ export type OutboxRelayOptions = {
 const blockedRetries = 7;
 
 export class SendTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`Kafka did not acknowledge within ${ms} ms; the rows stay in the outbox`);
+  constructor(
+    ms: number,
+    /** Whether the produce request had gone out (then the producer is replaced), or the producer was still connecting. */
+    readonly duringSend: boolean,
+  ) {
+    super(`Kafka did not ${duringSend ? 'acknowledge' : 'accept a connection'} within ${ms} ms; the rows stay in the outbox`);
     this.name = 'SendTimeoutError';
-  }
-}
-
-/** The send, or a SendTimeoutError after `ms`: a claim's transaction never stays open longer on Kafka's account. */
-async function sendWithin(ms: number, producer: Producer, rows: ClaimedOutboxRow[]): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new SendTimeoutError(ms)), ms);
-  });
-  const sent = sendInOrder(producer, rows);
-  sent.catch(() => {}); // its failure after the deadline is already accounted for
-  try {
-    await Promise.race([sent, deadline]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -73,8 +62,8 @@ async function sendInOrder(producer: Producer, rows: ClaimedOutboxRow[]): Promis
  * and the idempotent producer's sequence numbers no longer match the broker's), or the broker saying so.
  */
 const brokenProducer = (error: unknown): boolean =>
-  error instanceof SendTimeoutError
-  || ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH'].includes((error as { type?: string } | null)?.type ?? '');
+  (error instanceof SendTimeoutError && error.duringSend) ||
+  ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH'].includes((error as { type?: string } | null)?.type ?? '');
 
 export class OutboxRelay {
   private current: Producer;
@@ -87,6 +76,7 @@ export class OutboxRelay {
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private connected = false;
+  private connecting: Promise<void> | null = null;
   private stopped = false;
 
   constructor(options: OutboxRelayOptions) {
@@ -119,17 +109,48 @@ export class OutboxRelay {
     const broken = this.current;
     this.current = this.createProducer();
     this.connected = false;
+    this.connecting = null;
     void broken.disconnect().catch(() => {});
-    void this.current.connect().catch((e: unknown) => this.options.onError?.(e, 'publish'));
+  }
+
+  /**
+   * Connects the producer if it is not (at start Kafka may have been away, and a replaced producer starts disconnected),
+   * then sends, all within `sendTimeoutMs`: a claim's transaction never stays open longer on Kafka's account.
+   */
+  private async send(rows: ClaimedOutboxRow[]): Promise<void> {
+    const producer = this.current;
+    const ms = this.options.sendTimeoutMs;
+    let sending = false;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new SendTimeoutError(ms, sending)), ms);
+    });
+    const work = (async () => {
+      if (!this.connected) await this.connect(producer);
+      sending = true;
+      await sendInOrder(producer, rows);
+    })();
+    work.catch(() => {}); // a failure after the deadline is already accounted for
+    try {
+      await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One connection attempt at a time, shared by whoever needs it. */
+  private connect(producer: Producer): Promise<void> {
+    this.connecting ??= producer.connect().finally(() => (this.connecting = null));
+    return this.connecting;
   }
 
   get isConnected(): boolean {
     return this.connected;
   }
 
-  /** Connects the producer (retrying in the background if Kafka is down) and starts the sweep. */
+  /** Connects the producer (if Kafka is down, each send tries again) and starts the sweep. */
   async start(): Promise<void> {
-    await this.producer.connect().catch((error) => this.options.onError?.(error, 'publish'));
+    await this.connect(this.current).catch((error: unknown) => this.options.onError?.(error, 'publish'));
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
     this.sweepTimer.unref();
   }
@@ -154,7 +175,7 @@ export class OutboxRelay {
           await sql`set local synchronous_commit = off`;
           const claim = await claimOutboxRows(sql, rows);
           if (claim.claimed.length > 0) {
-            await sendWithin(this.options.sendTimeoutMs, this.producer, claim.claimed);
+            await this.send(claim.claimed);
             await this.options.afterSend?.(claim.claimed);
           }
           return { sent: claim.claimed.length, blocked: new Set(claim.blocked) };
@@ -180,10 +201,13 @@ export class OutboxRelay {
     }
     if (ready.length === 0 || this.stopped) return;
     const attempt = this.attempts.get(ready[0]!)!;
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
-      this.publish(ready);
-    }, 10 * 2 ** (attempt - 1));
+    const timer = setTimeout(
+      () => {
+        this.retryTimers.delete(timer);
+        this.publish(ready);
+      },
+      10 * 2 ** (attempt - 1),
+    );
     this.retryTimers.add(timer);
   }
 
@@ -204,7 +228,7 @@ export class OutboxRelay {
       const { sent, due } = await this.db.$client.begin(async (sql) => {
         await sql`set local synchronous_commit = off`; // as in the fast path: a lost claim means a resend
         const claim = await claimDueOutboxRows(sql, this.options.sweepMinAgeMs, this.options.sweepBatchSize);
-        if (claim.claimed.length > 0) await sendWithin(this.options.sendTimeoutMs, this.producer, claim.claimed);
+        if (claim.claimed.length > 0) await this.send(claim.claimed);
         return { sent: claim.claimed.length, due: claim.due };
       });
       if (sent > 0) this.options.onPublished?.(sent, 'sweep');

@@ -131,7 +131,6 @@ async function access(app: FastifyInstance, options: AccessOptions): Promise<voi
 /** Registers keys and roles, rate limits and security headers for every route registered after it. */
 export const accessControl = fp(access, { name: 'switchboard-access', fastify: '5.x' });
 
-
 /** Route configs for the common cases: configuration changes and keys (admin), and reads (viewer). */
 export const adminOnly = { access: [] as const } satisfies { access: RouteAccess };
 export const reads = { access: ['viewer'] as const } satisfies { access: RouteAccess };
