@@ -19,7 +19,12 @@ async function postCalls(count: number, to: string): Promise<string[]> {
   return Promise.all(responses.map(async (r) => ((await r.json()) as { id: string }).id));
 }
 
-async function expectEachQueuedOnce(ids: string[]): Promise<void> {
+/**
+ * Each call queued once, with exactly its two events. On routing-inputs each call's request is there once, or (where a
+ * send may have been abandoned at the relay's deadline and then completed by Kafka anyway) at least once: the copies
+ * are returned, for the worker's count of requests it recognised and skipped.
+ */
+async function expectEachQueuedOnce(ids: string[], delivery: 'exactly once' | 'at least once' = 'exactly once'): Promise<number> {
   for (const id of ids) {
     const call = await system.getCall(id);
     expect(call.status).toBe('queued');
@@ -28,7 +33,9 @@ async function expectEachQueuedOnce(ids: string[]): Promise<void> {
   const requests = await readWholeTopic(system.kafka, system.topics.routingInputs);
   const copies = new Map<string, number>();
   for (const m of requests) if (m.value.type === 'call.requested') copies.set(m.value.call.id, (copies.get(m.value.call.id) ?? 0) + 1);
-  expect(ids.filter((id) => copies.get(id) !== 1).map((id) => copies.get(id) ?? 0), 'calls not on routing-inputs exactly once').toEqual([]);
+  expect(ids.filter((id) => (copies.get(id) ?? 0) < 1), 'calls missing from routing-inputs').toEqual([]);
+  if (delivery === 'exactly once') expect(ids.filter((id) => copies.get(id) !== 1).map((id) => copies.get(id) ?? 0), 'calls not on routing-inputs exactly once').toEqual([]);
+  return ids.reduce((extra, id) => extra + (copies.get(id)! - 1), 0);
 }
 
 describe('a call through the running system', () => {
@@ -59,8 +66,9 @@ describe('a call through the running system', () => {
 });
 
 describe('faults lose nothing', () => {
-  it('takes 100 calls while Kafka is down and delivers every one to the worker, none twice, once Kafka is back', async () => {
+  it('takes 100 calls while Kafka is down and delivers every one to the worker, each decided once, once Kafka is back', async () => {
     const decidedBefore = await system.workerCount('decided');
+    const redeliveredBefore = await system.workerCount('redelivered');
     await stopKafka();
     let ids: string[];
     try {
@@ -71,9 +79,12 @@ describe('faults lose nothing', () => {
       await startKafka();
     }
     await eventually(async () => (await Promise.all(ids.map((id) => system.getCall(id)))).filter((c) => c.status === 'queued').length, (n) => n === 100, 'all 100 calls to be queued', 90_000);
-    await expectEachQueuedOnce(ids);
+    // Kafka's stop and start can outlast OUTBOX_SEND_TIMEOUT_MS: a claim then rolls back while Kafka may still take the
+    // abandoned send, so a request can be on the topic twice (at least once). The worker decides each call once and
+    // recognises every copy.
+    const copies = await expectEachQueuedOnce(ids, 'at least once');
     expect(await system.workerCount('decided')).toBe(decidedBefore + 100);
-    expect(await system.workerCount('redelivered')).toBe(0);
+    expect(await system.workerCount('redelivered')).toBe(redeliveredBefore + copies);
   });
 
   it('loses no call when the worker is killed (SIGKILL) and another takes over', async () => {
