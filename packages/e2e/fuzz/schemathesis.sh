@@ -26,7 +26,8 @@ mkdir -p "$root/.cache/schemathesis"
 # One installer at a time; a venv is used only once its install finished (.complete).
 exec 9>"$venv.lock"
 flock 9
-if [ ! -f "$venv/.complete" ]; then
+# (.complete alone is not trusted: a venv whose Python or Schemathesis went missing is made again.)
+if [ ! -f "$venv/.complete" ] || ! "$venv/bin/python" -c 'import schemathesis' >/dev/null 2>&1; then
   echo "[api-fuzz] installing Schemathesis ($(grep -c '==' "$requirements") pinned packages from PyPI) into ${venv#"$root/"} (once)" >&2
   rm -rf "$venv"
   "$python" -m venv "$venv" >&2 || missing "$python -m venv failed (is the venv module installed?)."
