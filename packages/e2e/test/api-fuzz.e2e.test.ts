@@ -10,7 +10,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDatabase, createDatabase, migrateDatabase } from '@switchboard/db';
 import { repoRoot } from '../../local-stack/src/kafka-jars.ts';
+import { stackUrls } from '../../local-stack/src/test/context.ts';
 import { eventually, startSystem, type System } from './system.ts';
 
 const schemathesis = join(repoRoot, 'packages/e2e/fuzz/schemathesis.sh');
@@ -62,6 +64,9 @@ function runSchemathesis(args: string[], env: Record<string, string> = {}): Prom
 }
 
 let system: System;
+/** The fuzz's own database on the stack's server: the hundreds of agents, queues and routing domains it makes stay out of the other files' way. */
+const fuzzDatabase = `fuzz_${process.pid}_${Date.now()}`;
+const admin = () => createDatabase(stackUrls().databaseUrl, { max: 1 });
 /** What the seeded system holds, handed to fuzz/hooks.py so that some requests name real rows. */
 const known = { calls: [] as string[], agents: [] as string[], queues: [] as string[], ringGroups: [] as string[], numbers: [] as string[] };
 
@@ -86,7 +91,16 @@ beforeAll(async () => {
   if (setup.code !== 0) throw new Error(`Schemathesis could not be set up (exit ${setup.code}):\n${setup.output}`);
 
   // The worker decides every action here; a decision slower than 10 s on a loaded CI machine would be a 503.
-  system = await startSystem({ env: { ROUTING_DECISION_TIMEOUT_MS: '10000' } });
+  const server = admin();
+  try {
+    await server.$client.unsafe(`create database ${fuzzDatabase}`);
+  } finally {
+    await closeDatabase(server);
+  }
+  const url = new URL(stackUrls().databaseUrl);
+  url.pathname = `/${fuzzDatabase}`;
+  await migrateDatabase(url.toString());
+  system = await startSystem({ databaseUrl: url.toString(), env: { ROUTING_DECISION_TIMEOUT_MS: '10000' } });
   const { domain, queue, group } = system;
   // Agents of the system's own routing domain, available and members of its queue and ring group: calls ring them.
   const agents: { id: string }[] = [];
@@ -111,7 +125,15 @@ beforeAll(async () => {
     numbers: [queue.number, group.number],
   });
 }, 240_000);
-afterAll(() => system?.stop());
+afterAll(async () => {
+  await system?.stop();
+  const server = admin();
+  try {
+    await server.$client.unsafe(`drop database if exists ${fuzzDatabase} with (force)`);
+  } finally {
+    await closeDatabase(server);
+  }
+});
 
 describe('API fuzz (Schemathesis against /docs/json)', () => {
   it('no 5xx and no answer outside the document', { timeout: (maxTimeSec + 120) * 1000 }, async () => {
