@@ -168,6 +168,9 @@ describe('queues: refusals name the field and write nothing', () => {
     { name: 'a negative duration', request: () => post({ ringTimeoutSec: -1 }), status: 400, field: 'body.ringTimeoutSec' },
     { name: 'a negative max wait', request: () => post({ maxWaitSec: -0.5 }), status: 400, field: 'body.maxWaitSec' },
     { name: 'a duration as text', request: () => post({ wrapUpSec: '5' }), status: 400, field: 'body.wrapUpSec' },
+    // PostgreSQL's `real` cannot hold these: they were 500s (found by the API fuzz test).
+    { name: 'a duration under a millisecond', request: () => post({ wrapUpSec: 5e-324 }), status: 400, field: 'body.wrapUpSec', reason: /millisecond/ },
+    { name: 'a PATCH to a wait under a millisecond', request: () => client.patch(`/queues/${existing.id}`, { tierWaitSec: 1e-255 }), status: 400, field: 'body.tierWaitSec', reason: /millisecond/ },
     { name: 'maxWaiting 0', request: () => post({ maxWaiting: 0 }), status: 400, field: 'body.maxWaiting' },
     { name: 'a fractional maxWaiting', request: () => post({ maxWaiting: 2.5 }), status: 400, field: 'body.maxWaiting' },
     { name: 'tier 0', request: () => post({ members: [{ agentId: agents[0].id, tier: 0 }] }), status: 400, field: 'body.members.0.tier' },

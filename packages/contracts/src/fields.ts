@@ -136,5 +136,16 @@ export const RoutingDomainName = z
 
 export const defaultRoutingDomain = 'default';
 
-/** Seconds, fractions allowed (`0.5`), never negative. */
-export const Seconds = z.number().min(0).max(86_400).meta({ description: 'seconds; fractions allowed' });
+/**
+ * Seconds, fractions allowed (`0.5`) down to a millisecond, never negative. The columns are PostgreSQL `real`, which
+ * cannot hold a positive value under about 1.4e-45 (`1e-300` failed the insert with a 500), so anything between 0 and
+ * a millisecond is refused with the field named.
+ */
+const secondsRule = 'must be 0 or at least 0.001 (a millisecond)';
+export const Seconds = z
+  .number()
+  .min(0)
+  .max(86_400)
+  .refine((seconds) => seconds <= 0 || seconds >= 0.001, secondsRule)
+  // The rule in the document too (a field's own `.describe()` replaces this description, not the `not`).
+  .meta({ description: `seconds; fractions allowed; ${secondsRule}`, not: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.001 } });

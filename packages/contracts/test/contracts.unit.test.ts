@@ -1,7 +1,9 @@
 // The contracts accept what DOMAIN.md allows and name what they reject.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CallEvent, CallRequested, commonEnv, CreateCallBody, CreateAgentBody, EnvError, LatestSequencePerCall, metadataLimits, parseEnv } from '@switchboard/contracts';
+import {
+  CallEvent, CallRequested, commonEnv, CreateCallBody, CreateAgentBody, CreateQueueBody, EnvError, LatestSequencePerCall, metadataLimits, parseEnv, Seconds,
+} from '@switchboard/contracts';
 
 describe('CreateCallBody', () => {
   it.each([
@@ -71,6 +73,23 @@ describe('CreateCallBody refuses what PostgreSQL would refuse, naming the field,
     const agent = { name: 'Ana', extension: '7001', languages: ['en'] };
     expect(CreateAgentBody.safeParse({ ...agent, name: 'A\u0000' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['name']);
     expect(CreateAgentBody.safeParse({ ...agent, skills: ['ok', 'b\u0000'] }).error?.issues.map((i) => i.path.join('.'))).toEqual(['skills.1']);
+  });
+});
+
+describe('Seconds: what PostgreSQL\'s real can hold', () => {
+  // A positive value under about 1.4e-45 made the insert fail (a 500, found by the API fuzz test).
+  it.each([0, 0.001, 0.5, 15, 86_400])('takes %d', (seconds) => expect(Seconds.safeParse(seconds).success).toBe(true));
+  it.each([5e-324, 1e-300, 1e-46, 0.0009])('refuses %d, saying why', (seconds) => {
+    expect(Seconds.safeParse(seconds).error?.issues.map((i) => i.message)).toEqual(['must be 0 or at least 0.001 (a millisecond)']);
+  });
+  it('a negative value gets only the minimum\'s message', () => {
+    expect(Seconds.safeParse(-1).error?.issues.map((i) => i.code)).toEqual(['too_small']);
+  });
+  it('the document states the rule, even where a field describes itself', () => {
+    const schema = z.toJSONSchema(CreateQueueBody, { io: 'input' }) as { $defs: Record<string, { properties: Record<string, unknown> }> };
+    expect(schema.$defs.CreateQueueBody!.properties.ringTimeoutSec).toMatchObject({
+      minimum: 0, maximum: 86_400, not: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.001 },
+    });
   });
 });
 

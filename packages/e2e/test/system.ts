@@ -12,10 +12,13 @@ export type SystemOptions = {
   env?: Record<string, string>;
   /** Queue-worker processes to start (same consumer group). Default 1. */
   workers?: number;
+  /** A database of its own (migrated) instead of the test stack's, for a run that leaves many rows behind. */
+  databaseUrl?: string;
 };
 
 export async function startSystem(options: SystemOptions = {}) {
-  const { databaseUrl, kafkaBrokers } = stackUrls();
+  const { kafkaBrokers } = stackUrls();
+  const databaseUrl = options.databaseUrl ?? stackUrls().databaseUrl;
   const suffix = randomUUID().slice(0, 8);
   const topics = { TOPIC_ROUTING_INPUTS: `routing-inputs-${suffix}`, TOPIC_ROUTING_INPUTS_DLQ: `routing-inputs-${suffix}.dlq`, TOPIC_CALL_EVENTS: `call-events-${suffix}` };
   const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'e2e' });
