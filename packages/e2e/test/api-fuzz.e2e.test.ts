@@ -50,7 +50,10 @@ function runSchemathesis(args: string[], env: Record<string, string> = {}): Prom
     const relay = (chunk: Buffer) => {
       output += chunk.toString();
       // Prefixed, and without the blank lines Schemathesis spaces its report with.
-      const lines = chunk.toString().split('\n').filter((line) => line.trim() !== '');
+      const lines = chunk
+        .toString()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       if (lines.length > 0) process.stdout.write(lines.map((line) => `[schemathesis] ${line}\n`).join(''));
     };
     child.stdout.on('data', relay);
@@ -117,10 +120,14 @@ beforeAll(async () => {
   // Wait until the worker has routed them, so the actions meet calls that ring.
   await eventually(
     () => Promise.all(calls.map(async (call) => (await api('GET', `/calls/${call.id}`)).body.status as string)),
-    (statuses) => statuses.every((s) => s !== 'received'), 'the worker to route the seeded calls',
+    (statuses) => statuses.every((s) => s !== 'received'),
+    'the worker to route the seeded calls',
   );
   Object.assign(known, {
-    calls: calls.map((c) => c.id), agents: agents.map((a) => a.id), queues: [queue.id], ringGroups: [group.id],
+    calls: calls.map((c) => c.id),
+    agents: agents.map((a) => a.id),
+    queues: [queue.id],
+    ringGroups: [group.id],
     numbers: [queue.number, group.number],
   });
 }, 240_000);
@@ -137,21 +144,38 @@ afterAll(async () => {
 describe('API fuzz (Schemathesis against /docs/json)', () => {
   it('no 5xx and no answer outside the document', { timeout: (maxTimeSec + 120) * 1000 }, async () => {
     const base = system.api.url;
-    console.log(`[api-fuzz] seed ${seed}, at most ${maxExamples} examples per operation and phase, ${maxTimeSec} s (FUZZ_SEED, FUZZ_MAX_EXAMPLES, FUZZ_MAX_TIME)`);
+    console.log(
+      `[api-fuzz] seed ${seed}, at most ${maxExamples} examples per operation and phase, ${maxTimeSec} s (FUZZ_SEED, FUZZ_MAX_EXAMPLES, FUZZ_MAX_TIME)`,
+    );
     const started = performance.now();
-    const { code, output } = await runSchemathesis([
-      'run', `${base}/docs/json`, '--url', base,
-      '--checks', checks.join(','),
-      ...Object.entries(requestHeaders).flatMap(([name, value]) => ['--header', `${name}: ${value}`]),
-      '--seed', String(seed), '--max-examples', String(maxExamples), '--max-time', String(maxTimeSec),
-      // One worker: the machine is small and shared with the services under test (and Python 3.11's ast module can
-      // fail under concurrent threads, which Hypothesis uses to describe strategies).
-      '--workers', '1',
-      '--request-timeout', '20',
-      // No example database: the same seed gives the same run, wherever it runs.
-      '--generation-database', 'none',
-      '--no-color',
-    ], { SCHEMATHESIS_HOOKS: 'hooks', FUZZ_KNOWN: JSON.stringify(known) });
+    const { code, output } = await runSchemathesis(
+      [
+        'run',
+        `${base}/docs/json`,
+        '--url',
+        base,
+        '--checks',
+        checks.join(','),
+        ...Object.entries(requestHeaders).flatMap(([name, value]) => ['--header', `${name}: ${value}`]),
+        '--seed',
+        String(seed),
+        '--max-examples',
+        String(maxExamples),
+        '--max-time',
+        String(maxTimeSec),
+        // One worker: the machine is small and shared with the services under test (and Python 3.11's ast module can
+        // fail under concurrent threads, which Hypothesis uses to describe strategies).
+        '--workers',
+        '1',
+        '--request-timeout',
+        '20',
+        // No example database: the same seed gives the same run, wherever it runs.
+        '--generation-database',
+        'none',
+        '--no-color',
+      ],
+      { SCHEMATHESIS_HOOKS: 'hooks', FUZZ_KNOWN: JSON.stringify(known) },
+    );
     console.log(`[api-fuzz] Schemathesis exited ${code} after ${((performance.now() - started) / 1000).toFixed(0)} s (seed ${seed})`);
     if (code !== 0) {
       throw new Error(`Schemathesis found problems (exit ${code}, seed ${seed}; rerun with FUZZ_SEED=${seed}):\n${output.slice(-20_000)}`);

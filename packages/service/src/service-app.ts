@@ -25,7 +25,13 @@ export function createServiceApp(options: ServiceAppOptions) {
     // headersTimeout ≤ requestTimeout). Idle keep-alive connections close after keepAliveMs.
     requestTimeout: Math.max(timeouts.requestMs, timeouts.headersMs),
     keepAliveTimeout: timeouts.keepAliveMs,
-    http: { maxHeaderSize: requestLimits.maxHeaderSize, headersTimeout: timeouts.headersMs },
+    // Node looks for connections past those timeouts every connectionsCheckingInterval (30 s by default, which would
+    // let a slow client hold a socket up to 30 s longer): a tenth of the headers timeout, at most a second.
+    http: {
+      maxHeaderSize: requestLimits.maxHeaderSize,
+      headersTimeout: timeouts.headersMs,
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.round(timeouts.headersMs / 10))),
+    },
     routerOptions: { maxParamLength: requestLimits.maxParamLength },
     frameworkErrors: routerProblem,
     clientErrorHandler: clientProblem,
