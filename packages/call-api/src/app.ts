@@ -34,6 +34,7 @@ export async function createCallApi(config: CallApiConfig, options: CallApiOptio
 
   const relay = new OutboxRelay({
     db, kafka, sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, sendTimeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
+    orderedTopics: [config.TOPIC_CALL_EVENTS],
     onError: (error, where) => app.log.warn({ err: error, where }, 'outbox relay could not publish; the sweep will retry'),
     onPublished: (count, via) => metrics.outboxPublished.inc({ via }, count),
   });

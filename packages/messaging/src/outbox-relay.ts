@@ -17,6 +17,8 @@ export type OutboxRelayOptions = {
   /** A row younger than this belongs to the fast path; the sweep leaves it alone. */
   sweepMinAgeMs?: number;
   sweepBatchSize?: number;
+  /** Topics whose messages are first sent in key order, a key's older unsent rows first (call-events: per call). */
+  orderedTopics?: readonly string[];
   /**
    * The longest a claim's transaction waits for Kafka's ack. Past it the transaction rolls back and the rows stay for
    * the next try; an ack that still comes later only makes that try a redelivery (at least once). Keep it under the
@@ -44,17 +46,33 @@ export class SendTimeoutError extends Error {
 }
 
 /**
- * Sends the rows in one produce request, grouped by topic, each group in id order (so per-key order holds: a key's
- * messages go to one partition, and the idempotent producer keeps their order there).
+ * Kafka refuses a record batch over `message.max.bytes` (1 MB by default), and one partition's messages of a request
+ * form one batch: a claim is sent in requests of at most this many bytes of values, one after another.
+ */
+const requestBytes = 512 * 1024;
+
+/**
+ * Sends the rows in id order, in as few produce requests as fit `requestBytes`, each grouped by topic (so per-key order
+ * holds: a key's messages go to one partition, and the idempotent producer keeps their order there).
  */
 async function sendInOrder(producer: Producer, rows: ClaimedOutboxRow[]): Promise<void> {
-  const byTopic = new Map<string, Message[]>();
+  let request = new Map<string, Message[]>();
+  let bytes = 0;
+  const flush = async () => {
+    if (request.size === 0) return;
+    const topicMessages = [...request].map(([topic, messages]) => ({ topic, messages }));
+    request = new Map();
+    bytes = 0;
+    await producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+  };
   for (const row of rows.toSorted((a, b) => Number(a.id) - Number(b.id))) {
-    let messages = byTopic.get(row.topic);
-    if (!messages) byTopic.set(row.topic, (messages = []));
+    if (bytes > 0 && bytes + row.value.length > requestBytes) await flush();
+    let messages = request.get(row.topic);
+    if (!messages) request.set(row.topic, (messages = []));
     messages.push({ key: row.key, value: row.value, headers: row.headers });
+    bytes += row.value.length;
   }
-  await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1, compression: CompressionTypes.None });
+  await flush();
 }
 
 /**
@@ -80,7 +98,7 @@ export class OutboxRelay {
   private stopped = false;
 
   constructor(options: OutboxRelayOptions) {
-    this.options = { sweepIntervalMs: 1_000, sweepMinAgeMs: 2_000, sweepBatchSize: 1_000, sendTimeoutMs: 5_000, ...options };
+    this.options = { sweepIntervalMs: 1_000, sweepMinAgeMs: 2_000, sweepBatchSize: 1_000, sendTimeoutMs: 5_000, orderedTopics: [], ...options };
     this.db = options.db;
     this.current = this.createProducer();
   }
@@ -169,18 +187,23 @@ export class OutboxRelay {
       try {
         // Claim the rows by deleting them in a transaction that commits only after Kafka acknowledged them: a row
         // another sender holds (or already sent) is skipped here, and a failed send puts every row back.
-        const { sent, blocked } = await this.db.$client.begin(async (sql) => {
+        const { sent, blocked, rest } = await this.db.$client.begin(async (sql) => {
           // A claim lost in a database crash only means the rows are sent again (at-least-once): no need to wait for
           // the WAL flush, which would sit on every call's path to Kafka.
           await sql`set local synchronous_commit = off`;
-          const claim = await claimOutboxRows(sql, rows);
+          const claim = await claimOutboxRows(sql, rows, this.options.sweepBatchSize, this.options.orderedTopics);
           if (claim.claimed.length > 0) {
             await this.send(claim.claimed);
             await this.options.afterSend?.(claim.claimed);
           }
-          return { sent: claim.claimed.length, blocked: new Set(claim.blocked) };
+          const blocked = new Set(claim.blocked);
+          const done = new Set(claim.claimed.map((r) => Number(r.id)));
+          // A full claim took the oldest rows of these keys; ours that did not fit go in the next one, at once.
+          const rest = claim.full ? rows.filter((r) => !done.has(Number(r.id)) && !blocked.has(Number(r.id))) : [];
+          return { sent: claim.claimed.length, blocked, rest };
         });
         if (sent > 0) this.options.onPublished?.(sent, 'fast_path');
+        if (rest.length > 0) this.pending.unshift(...rest);
         if (blocked.size > 0) this.retryBlocked(rows.filter((r) => blocked.has(Number(r.id))));
       } catch (error) {
         // Left in the outbox: the next claim of their keys, or the sweep, sends them once Kafka answers again.
@@ -227,7 +250,7 @@ export class OutboxRelay {
     for (;;) {
       const { sent, due } = await this.db.$client.begin(async (sql) => {
         await sql`set local synchronous_commit = off`; // as in the fast path: a lost claim means a resend
-        const claim = await claimDueOutboxRows(sql, this.options.sweepMinAgeMs, this.options.sweepBatchSize);
+        const claim = await claimDueOutboxRows(sql, this.options.sweepMinAgeMs, this.options.sweepBatchSize, this.options.orderedTopics);
         if (claim.claimed.length > 0) await this.send(claim.claimed);
         return { sent: claim.claimed.length, due: claim.due };
       });

@@ -86,7 +86,7 @@ describe('OutboxRelay', () => {
     const errors: unknown[] = [];
     let cut = 1;
     const relay = new OutboxRelay({
-      db: relayDb, kafka, sweepIntervalMs: 60_000, onError: (error) => errors.push(error),
+      db: relayDb, kafka, sweepIntervalMs: 60_000, orderedTopics: [topic], onError: (error) => errors.push(error),
       afterSend: async () => {
         if (cut-- > 0) await db.$client`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${appName} and state like 'idle in transaction%'`;
       },

@@ -22,6 +22,7 @@ export async function createWorker(config: QueueWorkerConfig, options: WorkerOpt
 
   const relay = new OutboxRelay({
     db, kafka, sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, sendTimeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
+    orderedTopics: [config.TOPIC_CALL_EVENTS],
     onError: (error, where) => app.log.warn({ err: error, where }, 'outbox relay could not publish; the sweep will retry'),
     onPublished: (count, via) => metrics.outboxPublished.inc({ via }, count),
   });
