@@ -90,7 +90,7 @@ async function access(app: FastifyInstance, options: AccessOptions): Promise<voi
   app.decorateRequest('principal', null);
 
   // Security headers on every answer. No content security policy here: the API answers JSON, which no browser renders
-  // as a page, and Swagger UI sets its own (`staticCSP`).
+  // as a page; Swagger UI's own (`staticCSP`) has upgrade-insecure-requests, which plain-HTTP docs cannot follow.
   await app.register(helmet, { global: true, contentSecurityPolicy: false });
 
   await app.register(bearerAuth, {

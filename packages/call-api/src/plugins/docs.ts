@@ -122,7 +122,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
     docs.addHook('onRoute', (route) => {
       route.config = { ...route.config, access: 'public' };
     });
-    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { persistAuthorization: true } });
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
   });
   app.get('/api', { config: { access: 'public' }, schema: { hide: true } }, (_request, reply) => reply.redirect('/docs', 301));
 }
