@@ -19,18 +19,6 @@ export const projects = [
       hookTimeout: 180_000,
     },
   }),
-  // Fault runs that are known to fail intermittently until their defect is fixed (see each file): `npm run test:chaos`,
-  // not part of `npm test` or CI.
-  defineProject({
-    test: {
-      name: 'chaos',
-      include: ['packages/*/test/**/*.chaos.test.ts'],
-      globalSetup: ['packages/local-stack/src/test/global-setup.ts'],
-      fileParallelism: false,
-      testTimeout: 120_000,
-      hookTimeout: 180_000,
-    },
-  }),
 ];
 
 export default projects;
