@@ -37,7 +37,7 @@ describe('connections dropped by PostgreSQL', () => {
     'crash no service: accepted calls are stored, and the API takes calls again once left alone',
     async () => {
       const killer = keepTerminating(50);
-      let killed = 0;
+      let killed: number;
       const answers: { status: number; id?: string }[] = [];
       try {
         const until = Date.now() + cutSeconds * 1_000;
