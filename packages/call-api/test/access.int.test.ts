@@ -52,7 +52,9 @@ let agentId: string;
 
 beforeAll(async () => {
   // No worker runs here: actions that reach the routing step end in 503 after this short wait.
-  api = await createCallApi({ ...callApiTestConfig(), ROUTING_DECISION_TIMEOUT_MS: 200, AUTH_KEY_CACHE_MS: 0 });
+  // The tests below send a few dozen keyless requests at once from one address: the failed-authentication limit is
+  // raised above that here, and its own test sends from addresses of its own.
+  api = await createCallApi({ ...callApiTestConfig(), ROUTING_DECISION_TIMEOUT_MS: 200, AUTH_KEY_CACHE_MS: 0, RATE_LIMIT_AUTH_FAILURES_PER_SECOND: 200 });
   await api.start();
   keys.admin = await testKey(api.db, 'admin');
   const agent = await injectWithKey(
@@ -252,6 +254,27 @@ describe('limits and headers', () => {
     expect(limited[0]!.headers['content-type']).toMatch(/^application\/problem\+json/);
     const health = await Promise.all(Array.from({ length: 80 }, () => api.app.inject({ method: 'GET', url: '/health/live' })));
     expect(health.every((a) => a.statusCode === 200)).toBe(true);
+  });
+
+  it('an address that keeps failing authentication gets 429 before any key it sends is looked up; others do not', async () => {
+    const flooding = '198.51.100.7';
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        api.app.inject({ method: 'GET', url: '/calls', remoteAddress: flooding, headers: { authorization: `Bearer sbk_madeup${i}` } }),
+      ),
+    );
+    const statuses = answers.map((a) => a.statusCode);
+    expect(statuses.filter((s) => s === 401).length, statuses.join()).toBeLessThanOrEqual(200);
+    expect(statuses.filter((s) => s === 429).length, statuses.join()).toBeGreaterThanOrEqual(100);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    const refused = answers.find((a) => a.statusCode === 429)!;
+    expect(refused.headers['retry-after']).toEqual(expect.any(String));
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.json().detail).toMatch(/without a valid key/);
+    // Another address is not refused for it, and a keyless request from the flooding one is still 429.
+    const other = await api.app.inject({ method: 'GET', url: '/calls', remoteAddress: '198.51.100.8' });
+    expect(other.statusCode).toBe(401);
+    expect((await api.app.inject({ method: 'GET', url: '/calls', remoteAddress: flooding })).statusCode).toBe(429);
   });
 
   it('metrics take a viewer (or admin) key', async () => {

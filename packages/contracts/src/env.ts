@@ -32,6 +32,8 @@ export const commonEnv = {
   RATE_LIMIT_PER_SECOND: z.coerce.number().int().positive().default(50),
   /** …and per `edge` or `admin` key, which carry a whole site's calls. */
   RATE_LIMIT_EDGE_PER_SECOND: z.coerce.number().int().positive().default(5_000),
+  /** Requests per second per client address that fail authentication (no key, an unknown one); past it, 429 without a lookup. */
+  RATE_LIMIT_AUTH_FAILURES_PER_SECOND: z.coerce.number().int().positive().default(20),
 };
 
 export class EnvError extends Error {

@@ -34,6 +34,8 @@ export type AccessOptions = {
   /** Requests per second per key (per client address without a key), and for `edge` and `admin` keys. */
   ratePerSecond: number;
   edgeRatePerSecond: number;
+  /** Requests per second per client address that fail authentication; past it, 429 before any key is looked up. */
+  authFailuresPerSecond: number;
 };
 
 export class ForbiddenError extends Error {
@@ -48,8 +50,8 @@ export class ForbiddenError extends Error {
 export class RateLimitedError extends Error {
   readonly code = 'SWB_RATE_LIMITED';
   readonly statusCode = 429;
-  constructor(readonly limit: number) {
-    super(`more than ${limit} requests per second with this key: retry after Retry-After seconds`);
+  constructor(detail: string) {
+    super(detail);
     this.name = 'RateLimitedError';
   }
 }
@@ -70,8 +72,8 @@ export function forbidOtherAgent(request: FastifyRequest, agentId: string, field
 
 /** Lookups by key, each kept `ttlMs`; a bounded map, oldest entries dropped first. */
 function principalCache(find: AccessOptions['findPrincipal'], ttlMs: number, max = 10_000) {
-  const entries = new Map<string, { at: number; principal: Promise<Principal | undefined> }>();
-  return (key: string): Promise<Principal | undefined> => {
+  const entries = new Map<string, { at: number; principal: Promise<Principal | undefined>; known?: boolean }>();
+  const lookup = (key: string): Promise<Principal | undefined> => {
     const now = performance.now();
     const hit = entries.get(key);
     if (hit && now - hit.at < ttlMs) return hit.principal;
@@ -79,14 +81,28 @@ function principalCache(find: AccessOptions['findPrincipal'], ttlMs: number, max
     entries.delete(key);
     entries.set(key, { at: now, principal });
     // A lookup that failed (the database away) is not kept.
-    principal.catch(() => entries.delete(key));
+    principal.then(
+      (found) => found && entries.get(key)?.principal === principal && (entries.get(key)!.known = true),
+      () => entries.delete(key),
+    );
     if (entries.size > max) entries.delete(entries.keys().next().value!);
     return principal;
   };
+  /** True when the key was found valid within the last `ttlMs` (no lookup needed). */
+  const known = (key: string): boolean => {
+    const hit = entries.get(key);
+    return hit?.known === true && performance.now() - hit.at < ttlMs;
+  };
+  return { lookup, known };
+}
+
+/** The key of an `Authorization: Bearer <key>` header, if that is what the request sends. */
+function bearerKey(request: FastifyRequest): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
 }
 
 async function access(app: FastifyInstance, options: AccessOptions): Promise<void> {
-  const lookup = principalCache(options.findPrincipal, options.cacheMs);
+  const keys = principalCache(options.findPrincipal, options.cacheMs);
   app.decorateRequest('principal', null);
 
   // Security headers on every answer. No content security policy here: the API answers JSON, which no browser renders
@@ -98,24 +114,11 @@ async function access(app: FastifyInstance, options: AccessOptions): Promise<voi
     keys: [],
     verifyErrorLogLevel: 'debug',
     auth: async (key: string, request: FastifyRequest) => {
-      const principal = await lookup(key);
+      const principal = await keys.lookup(key);
       if (!principal) return false;
       request.principal = principal;
       return true;
     },
-  });
-
-  // First the key, then the role. Runs before the rate limit (a route hook), so that can count per key.
-  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-    const routeAccess = request.routeOptions.config.access;
-    if (routeAccess === 'public' || request.is404) return done();
-    app.verifyBearerAuth!(request, reply, (error?: Error) => {
-      if (error) return done(error);
-      const roles = rolesOf(routeAccess);
-      const role = request.principal!.role;
-      if (!roles.includes(role)) return done(new ForbiddenError(`a key of role ${role} cannot do this; it takes ${roles.join(', ')}`));
-      done();
-    });
   });
 
   await app.register(rateLimit, {
@@ -124,7 +127,51 @@ async function access(app: FastifyInstance, options: AccessOptions): Promise<voi
     timeWindow: 1_000,
     keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
     max: (request) => (request.principal?.role === 'edge' || request.principal?.role === 'admin' ? options.edgeRatePerSecond : options.ratePerSecond),
-    errorResponseBuilder: (_request, context) => new RateLimitedError(context.max),
+    errorResponseBuilder: (_request, context) =>
+      new RateLimitedError(`more than ${context.max} requests per second with this key: retry after Retry-After seconds`),
+  });
+
+  // Failed authentication, counted per client address: past the limit, an address is refused with 429 until its window
+  // ends, before any key it sends is looked up (a flood of made-up keys would otherwise be a flood of database lookups).
+  // A key found valid within AUTH_KEY_CACHE_MS still gets through from such an address; another valid key waits too.
+  const failures = app.createRateLimit({ max: options.authFailuresPerSecond, timeWindow: 1_000, keyGenerator: (request) => `auth-failures:${request.ip}` });
+  const refusedUntil = new Map<string, number>();
+  const tooManyFailures = (reply: FastifyReply, ms: number) => {
+    reply.header('retry-after', String(Math.max(1, Math.ceil(ms / 1_000))));
+    return new RateLimitedError(
+      `more than ${options.authFailuresPerSecond} requests per second from this address without a valid key: retry after Retry-After seconds`,
+    );
+  };
+
+  // First the key, then the role. An app-level hook, so it runs before the rate limit's route hooks, which count per key.
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+    const routeAccess = request.routeOptions.config.access;
+    if (routeAccess === 'public' || request.is404) return done();
+    const until = refusedUntil.get(request.ip);
+    if (until !== undefined) {
+      const left = until - performance.now();
+      const key = bearerKey(request);
+      if (left <= 0) refusedUntil.delete(request.ip);
+      else if (!key || !keys.known(key)) return done(tooManyFailures(reply, left));
+    }
+    app.verifyBearerAuth!(request, reply, (error?: Error) => {
+      if (error) {
+        failures(request).then(
+          (limit) => {
+            if (limit.isAllowed || !limit.isExceeded) return done(error);
+            refusedUntil.set(request.ip, performance.now() + limit.ttl);
+            if (refusedUntil.size > 10_000) refusedUntil.delete(refusedUntil.keys().next().value!);
+            done(tooManyFailures(reply, limit.ttl));
+          },
+          () => done(error),
+        );
+        return;
+      }
+      const roles = rolesOf(routeAccess);
+      const role = request.principal!.role;
+      if (!roles.includes(role)) return done(new ForbiddenError(`a key of role ${role} cannot do this; it takes ${roles.join(', ')}`));
+      done();
+    });
   });
 }
 

@@ -69,13 +69,19 @@ export type ServiceApp = ReturnType<typeof createServiceApp>;
 /** The settings of the host every service reads from its environment (`commonEnv`). */
 export type HostSettings = {
   HTTP_HEADERS_TIMEOUT_MS: number; HTTP_REQUEST_TIMEOUT_MS: number; HTTP_KEEP_ALIVE_TIMEOUT_MS: number;
-  AUTH_KEY_CACHE_MS: number; RATE_LIMIT_PER_SECOND: number; RATE_LIMIT_EDGE_PER_SECOND: number;
+  AUTH_KEY_CACHE_MS: number; RATE_LIMIT_PER_SECOND: number; RATE_LIMIT_EDGE_PER_SECOND: number; RATE_LIMIT_AUTH_FAILURES_PER_SECOND: number;
 };
 
 /** The host's options from a service's settings and its way of finding a key's holder. */
 export function hostOptions(config: HostSettings, findPrincipal: AccessOptions['findPrincipal']): Pick<ServiceAppOptions, 'access' | 'timeouts'> {
   return {
-    access: { findPrincipal, cacheMs: config.AUTH_KEY_CACHE_MS, ratePerSecond: config.RATE_LIMIT_PER_SECOND, edgeRatePerSecond: config.RATE_LIMIT_EDGE_PER_SECOND },
+    access: {
+      findPrincipal,
+      cacheMs: config.AUTH_KEY_CACHE_MS,
+      ratePerSecond: config.RATE_LIMIT_PER_SECOND,
+      edgeRatePerSecond: config.RATE_LIMIT_EDGE_PER_SECOND,
+      authFailuresPerSecond: config.RATE_LIMIT_AUTH_FAILURES_PER_SECOND,
+    },
     timeouts: { headersMs: config.HTTP_HEADERS_TIMEOUT_MS, requestMs: config.HTTP_REQUEST_TIMEOUT_MS, keepAliveMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS },
   };
 }
