@@ -49,6 +49,11 @@ export const callActionRoutes: FastifyPluginAsyncZod<CallActionRoutesOptions> = 
     const decision = await routing.request(found.call.domain, action);
     if (decision.kind === 'timeout') return sendRoutingUnavailable(reply);
     const after = (await readCallWithEvents(db, callId))!;
+    if (decision.ignored === 'unknown_call' && after.call.status === 'received') {
+      // The action reached the worker before the call did (the call's own message is still owed by the outbox, after
+      // a failed send): nothing was done, and a retry once the call is routed will be.
+      return sendRoutingUnavailable(reply, 'the call has not reached its routing worker yet (still received): nothing was done; retry after Retry-After seconds');
+    }
     // An answer retried after a lost reply: the call is this agent's, so it is the same success.
     const sameAnswer = action.type === 'agent_answered' && after.call.status === 'answered' && after.call.agentId === action.agentId;
     if (decision.ignored !== undefined && !sameAnswer) {

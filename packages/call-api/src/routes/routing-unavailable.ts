@@ -2,10 +2,10 @@
 import type { FastifyReply } from 'fastify';
 import { problemType, sendProblem } from '@switchboard/service';
 
-export function sendRoutingUnavailable(reply: FastifyReply): FastifyReply {
+const timedOut =
+  'the worker that owns this routing domain did not decide in time (it may be taking the domain over); the request is queued and may still apply: check the call, then retry';
+
+export function sendRoutingUnavailable(reply: FastifyReply, detail = timedOut): FastifyReply {
   reply.header('retry-after', '1');
-  return sendProblem(reply, {
-    type: problemType('routing-unavailable'), title: 'Routing unavailable', status: 503,
-    detail: 'the worker that owns this routing domain did not decide in time (it may be taking the domain over); the request is queued and may still apply: check the call, then retry',
-  });
+  return sendProblem(reply, { type: problemType('routing-unavailable'), title: 'Routing unavailable', status: 503, detail });
 }
