@@ -38,10 +38,13 @@ export function enterQueue(decision: Decision, call: CallRecord, queue: QueueRec
 /**
  * Rings the members the queue's strategy picks among the free, eligible ones. Members who let the call ring this round
  * go last: they ring again only when no one else can (a new round, which still skips `exclude`, the ones who just did).
+ * `ring_all` knows no rounds: every ring rings every free, eligible member, those who let the last ring pass included
+ * (Asterisk's ringall and FreeSWITCH's ring-all call everyone free at each attempt).
  * Returns false, leaving the call where it is, when nobody may ring.
  */
 export function offerCall(decision: Decision, call: CallRecord, exclude: readonly string[] = []): boolean {
   const queue = queueOf(decision, call);
+  const ringsAll = queue.strategy === 'ring_all';
   const fresh: QueueCandidate[] = [];
   const again: QueueCandidate[] = [];
   for (const agentId of queue.freeMemberIds) {
@@ -50,7 +53,7 @@ export function offerCall(decision: Decision, call: CallRecord, exclude: readonl
     const agent = decision.state.agents.get(agentId)!;
     if (queue.requireLanguage && !speaks(agent.languages, call.language)) continue;
     if (waitsForBetterCall(decision, agent, call)) continue;
-    if (!call.tried.has(agentId)) fresh.push({ agent, member });
+    if (ringsAll || !call.tried.has(agentId)) fresh.push({ agent, member });
     else if (!exclude.includes(agentId)) again.push({ agent, member });
   }
   const newRound = fresh.length === 0;
