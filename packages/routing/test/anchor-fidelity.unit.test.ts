@@ -63,3 +63,28 @@ describe('queues against Asterisk app_queue and FreeSWITCH mod_callcenter', () =
     expect(log).toEqual(rings);
   });
 });
+
+const groupCases: AnchorCase[] = [
+  {
+    name: 'memory_hunt with a busy member in the middle: A, then A+C, then A+C+D within the default 60 s',
+    source:
+      'FreePBX/core agi-bin/dialparties.agi: a busy extension (ExtensionState busy, no call waiting) is dropped from the list, ' +
+      "then memoryhunt sets HuntMemberN to the remaining members 0..N joined by '&'",
+    config: groupConfig({ strategy: 'memory_hunt', members: ['a1', 'a2', 'a3', 'a4'] }),
+    run: (shell) => {
+      onBreak(shell, 'a2');
+      shell.arrive('c1', 'g1', { kind: 'ring_group' });
+      shell.advance(60);
+    },
+    rings: ['0 a1', '20 a1+a3', '40 a1+a3+a4'],
+  },
+];
+
+describe('ring groups against FreePBX', () => {
+  it.each(groupCases)('$name', ({ config, run, rings }) => {
+    const shell = new TestShell(config);
+    const log = ringLog(shell);
+    run(shell);
+    expect(log).toEqual(rings);
+  });
+});
