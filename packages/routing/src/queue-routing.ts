@@ -48,13 +48,10 @@ export function offerCall(decision: Decision, call: CallRecord, exclude: readonl
   const fresh: QueueCandidate[] = [];
   const again: QueueCandidate[] = [];
   for (const agentId of queue.freeMemberIds) {
-    const member = queue.members.get(agentId)!;
-    if (member.tier > call.openTier) continue;
-    const agent = decision.state.agents.get(agentId)!;
-    if (queue.requireLanguage && !speaks(agent.languages, call.language)) continue;
-    if (waitsForBetterCall(decision, agent, call)) continue;
-    if (ringsAll || !call.tried.has(agentId)) fresh.push({ agent, member });
-    else if (!exclude.includes(agentId)) again.push({ agent, member });
+    const candidate = mayRing(decision, queue, call, agentId);
+    if (!candidate) continue;
+    if (ringsAll || !call.tried.has(agentId)) fresh.push(candidate);
+    else if (!exclude.includes(agentId)) again.push(candidate);
   }
   const newRound = fresh.length === 0;
   const candidates = newRound ? again : fresh;
@@ -68,6 +65,16 @@ export function offerCall(decision: Decision, call: CallRecord, exclude: readonl
   takeFromLine(queue, call);
   ringAgents(decision, call, chosen.map(({ agent }) => agent.id), queue.ringTimeoutSec);
   return true;
+}
+
+/** The free member may ring for the call: its tier is open, it speaks the call's language if required, no better call waits for it. */
+function mayRing(decision: Decision, queue: QueueRecord, call: CallRecord, agentId: string): QueueCandidate | undefined {
+  const member = queue.members.get(agentId)!;
+  if (member.tier > call.openTier) return undefined;
+  const agent = decision.state.agents.get(agentId)!;
+  if (queue.requireLanguage && !speaks(agent.languages, call.language)) return undefined;
+  if (waitsForBetterCall(decision, agent, call)) return undefined;
+  return { agent, member };
 }
 
 /**
@@ -86,16 +93,37 @@ export function returnToLine(decision: Decision, call: CallRecord, exclude: read
   if (!offerCall(decision, call, exclude)) putInLine(queueOf(decision, call), call);
 }
 
-/** The call has waited `tierWaitSec × (tier − 1)`: members of `tier` may ring for it now. */
+/**
+ * The call has waited `tierWaitSec × (tier − 1)`: members of `tier` may ring for it now. A waiting call is offered
+ * again; a `ring_all` ring in progress takes the new tier's free members in at once, as FreeSWITCH's ring-all does.
+ */
 export function openTier(decision: Decision, call: CallRecord, tier: number): void {
   const queue = queueOf(decision, call);
   touchCall(decision, call);
   const inLine = call.line !== null;
   if (inLine) takeFromLine(queue, call);
+  const before = call.openTier;
   call.openTier = tier;
   if (tier < queue.maxTier && queue.tierWaitSec !== null) {
     const input = { type: 'tier_wait_reached', callId: call.id, queueId: queue.id, tier: tier + 1 } as const;
     setCallTimer(decision, call, timerKeys.tier(call.id), call.queuedAt + queue.tierWaitSec * tier, input);
   }
   if (inLine && !offerCall(decision, call)) putInLine(queue, call);
+  else if (call.status === 'ringing' && queue.strategy === 'ring_all') joinRing(decision, call, queue, before);
+}
+
+/**
+ * The free, eligible members of tiers above `above` ring for the call with those already ringing. The ring's timeout
+ * starts again, so that they ring a full `ringTimeoutSec` (one ring timer per call: those already ringing ring longer).
+ */
+function joinRing(decision: Decision, call: CallRecord, queue: QueueRecord, above: number): void {
+  const joining: QueueCandidate[] = [];
+  for (const agentId of queue.freeMemberIds) {
+    if (queue.members.get(agentId)!.tier <= above) continue;
+    const candidate = mayRing(decision, queue, call, agentId);
+    if (candidate) joining.push(candidate);
+  }
+  if (!joining.length) return;
+  joining.sort((a, b) => a.member.order - b.member.order);
+  ringAgents(decision, call, joining.map(({ agent }) => agent.id), queue.ringTimeoutSec);
 }

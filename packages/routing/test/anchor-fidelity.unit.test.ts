@@ -53,6 +53,32 @@ const queueCases: AnchorCase[] = [
     },
     rings: ['0 a1+a2+a3', '10 a1+a2+a3', '20 a1+a2+a3'],
   },
+  {
+    name: 'ring_all with tiers: tier 2 opening while tier 1 rings joins the ring',
+    source:
+      "signalwire/freeswitch mod_callcenter.c: a ring-all caller stays 'Trying' with serving_agent 'ring-all', which the dispatch " +
+      'query keeps selecting, so agents_callback() offers it the next level once tier-rule-wait-second has passed, while the first ring goes on',
+    config: queueConfig(
+      {
+        strategy: 'ring_all',
+        tierWaitSec: 10,
+        ringTimeoutSec: 15,
+        members: [
+          { agentId: 'a1', tier: 1 },
+          { agentId: 'a2', tier: 2 },
+        ],
+      },
+      2,
+    ),
+    run: (shell) => {
+      shell.arrive('c1', 'q1');
+      shell.advance(10);
+      expect(shell.ringing('c1')).toEqual(['a1', 'a2']);
+      shell.advance(20);
+    },
+    // The ring's timeout restarts when members join, so a2 rings a full ringTimeoutSec (and a1 longer).
+    rings: ['0 a1', '10 a2', '25 a1+a2'],
+  },
 ];
 
 describe('queues against Asterisk app_queue and FreeSWITCH mod_callcenter', () => {
