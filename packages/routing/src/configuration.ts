@@ -37,6 +37,11 @@ export interface QueueConfig {
   /** Default 0. */
   readonly wrapUpSec?: number;
   readonly tierWaitSec?: number | null;
+  /**
+   * FreeSWITCH's `tier-rule-no-agent-no-wait`: a tier nobody is logged in to (every member offline, or none who speaks
+   * the call's language when the queue requires it) is not waited for; the next tier opens at once. Default true.
+   */
+  readonly noAgentNoWait?: boolean;
   readonly maxWaiting?: number | null;
   readonly overflow?: Route | null;
   readonly members: readonly QueueMemberConfig[];

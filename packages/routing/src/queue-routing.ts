@@ -1,6 +1,6 @@
 // Calls in queues: entering, being offered to members by the strategy, going back to their line, tiers opening.
 import { ringAgents } from './call-lifecycle.ts';
-import { emit, setCallTimer, timerKeys, touchCall, type Decision } from './decision.ts';
+import { cancelCallTimer, emit, setCallTimer, timerKeys, touchCall, type Decision } from './decision.ts';
 import { speaks } from './language.ts';
 import { bestCallFor, putInLine, queueOf, takeFromLine } from './queue-lines.ts';
 import type { QueueCandidate } from './strategies/queue/queue-strategy.ts';
@@ -17,7 +17,7 @@ export function enterQueue(decision: Decision, call: CallRecord, queue: QueueRec
   call.destination = { kind: 'queue', id: queue.id };
   call.status = 'queued';
   call.queuedAt = now;
-  call.openTier = queue.tierWaitSec === null ? Infinity : 1;
+  call.openTier = queue.tierWaitSec === null ? Infinity : firstStaffedTier(decision, queue, call, 1);
   call.tried = new Set();
   emit(decision, call, { type: 'call.queued', data: { queueId: queue.id } });
   if (!offerCall(decision, call)) {
@@ -28,10 +28,7 @@ export function enterQueue(decision: Decision, call: CallRecord, queue: QueueRec
     const input = { type: 'max_wait_reached', callId: call.id, destinationId: queue.id } as const;
     setCallTimer(decision, call, timerKeys.maxWait(call.id), now + queue.maxWaitSec, input);
   }
-  if (queue.tierWaitSec !== null) {
-    const input = { type: 'tier_wait_reached', callId: call.id, queueId: queue.id, tier: 2 } as const;
-    setCallTimer(decision, call, timerKeys.tier(call.id), now + queue.tierWaitSec, input);
-  }
+  if (queue.tierWaitSec !== null) setNextTierTimer(decision, queue, call);
   return true;
 }
 
@@ -87,10 +84,58 @@ function waitsForBetterCall(decision: Decision, agent: AgentRecord, call: CallRe
   return best !== undefined && best !== call && ranksBefore(best, call);
 }
 
-/** After a ring without answer: offer the call again, or back to its place in line (its `queuedAt` is kept). */
+/**
+ * After a ring without answer: offer the call again, or back to its place in line (its `queuedAt` is kept). A tier left
+ * with nobody logged in while the call rang opens the next one first.
+ */
 export function returnToLine(decision: Decision, call: CallRecord, exclude: readonly string[]): void {
+  const queue = queueOf(decision, call);
   call.status = 'queued';
-  if (!offerCall(decision, call, exclude)) putInLine(queueOf(decision, call), call);
+  const staffed = firstStaffedTier(decision, queue, call, call.openTier);
+  if (staffed !== call.openTier) raiseOpenTier(decision, queue, call, staffed);
+  if (!offerCall(decision, call, exclude)) putInLine(queue, call);
+}
+
+/**
+ * `tier`, or, when the queue has `noAgentNoWait`, the first tier from it up that has somebody logged in who could take
+ * the call (the highest when none has): FreeSWITCH opens the next level at once while the last one opened has nobody.
+ */
+function firstStaffedTier(decision: Decision, queue: QueueRecord, call: CallRecord, tier: number): number {
+  if (!queue.noAgentNoWait || queue.tierWaitSec === null) return tier;
+  const language = queue.requireLanguage ? call.language : null;
+  let open = tier;
+  while (open < queue.maxTier && nobodyLoggedIn(decision, queue, open, language)) open++;
+  return open;
+}
+
+/** No member of the tier is logged in (not offline) and speaks `language` (null: any). */
+function nobodyLoggedIn(decision: Decision, queue: QueueRecord, tier: number, language: string | null): boolean {
+  for (const agentId of queue.memberOrder) {
+    const member = queue.members.get(agentId)!;
+    if (member.tier < tier) continue;
+    if (member.tier > tier) break;
+    const agent = decision.state.agents.get(agentId)!;
+    if (agent.state !== 'offline' && (language === null || speaks(agent.languages, language))) return false;
+  }
+  return true;
+}
+
+/** The call's open tier becomes `tier`, with the timer of the next; the caller keeps the call out of its line meanwhile. */
+function raiseOpenTier(decision: Decision, queue: QueueRecord, call: CallRecord, tier: number): void {
+  touchCall(decision, call);
+  call.openTier = tier;
+  setNextTierTimer(decision, queue, call);
+}
+
+/** Tier n+1 opens once the call has waited `tierWaitSec × n` in the queue; at the last tier no timer is left. */
+function setNextTierTimer(decision: Decision, queue: QueueRecord, call: CallRecord): void {
+  const key = timerKeys.tier(call.id);
+  if (queue.tierWaitSec === null || call.openTier >= queue.maxTier) {
+    cancelCallTimer(decision, call, key);
+    return;
+  }
+  const input = { type: 'tier_wait_reached', callId: call.id, queueId: queue.id, tier: call.openTier + 1 } as const;
+  setCallTimer(decision, call, key, call.queuedAt + queue.tierWaitSec * call.openTier, input);
 }
 
 /**
@@ -99,17 +144,39 @@ export function returnToLine(decision: Decision, call: CallRecord, exclude: read
  */
 export function openTier(decision: Decision, call: CallRecord, tier: number): void {
   const queue = queueOf(decision, call);
-  touchCall(decision, call);
   const inLine = call.line !== null;
   if (inLine) takeFromLine(queue, call);
   const before = call.openTier;
-  call.openTier = tier;
-  if (tier < queue.maxTier && queue.tierWaitSec !== null) {
-    const input = { type: 'tier_wait_reached', callId: call.id, queueId: queue.id, tier: tier + 1 } as const;
-    setCallTimer(decision, call, timerKeys.tier(call.id), call.queuedAt + queue.tierWaitSec * tier, input);
-  }
+  raiseOpenTier(decision, queue, call, firstStaffedTier(decision, queue, call, tier));
   if (inLine && !offerCall(decision, call)) putInLine(queue, call);
   else if (call.status === 'ringing' && queue.strategy === 'ring_all') joinRing(decision, call, queue, before);
+}
+
+/**
+ * With `noAgentNoWait`, waiting calls whose highest open tier has nobody logged in any more open the next tiers now:
+ * after `agent` logged out (calls whose open tier is the agent's), or after a configuration change (`agent` undefined:
+ * every waiting call). Then they are offered, best first, so a member the new tiers let ring takes the best of them.
+ */
+export function openTiersNobodyStaffs(decision: Decision, agent?: AgentRecord): void {
+  const calls: CallRecord[] = [];
+  const queues = agent ? agent.queueIds.map((queueId) => decision.state.queues.get(queueId)!) : [...decision.state.queues.values()];
+  for (const queue of queues) {
+    if (!queue.noAgentNoWait || queue.tierWaitSec === null || queue.waiting === 0) continue;
+    const tier = agent ? queue.members.get(agent.id)!.tier : undefined;
+    for (const line of queue.lines.values()) {
+      if (line.size === 0 || line.openTier >= queue.maxTier || (tier !== undefined && line.openTier !== tier)) continue;
+      if (nobodyLoggedIn(decision, queue, line.openTier, line.language)) calls.push(...line.all());
+    }
+  }
+  // By rank, not by the order lines and heaps happen to hold them: a restored state must decide the same.
+  calls.sort((a, b) => (ranksBefore(a, b) ? -1 : 1));
+  for (const call of calls) {
+    const queue = queueOf(decision, call);
+    takeFromLine(queue, call);
+    raiseOpenTier(decision, queue, call, firstStaffedTier(decision, queue, call, call.openTier));
+    putInLine(queue, call);
+  }
+  for (const call of calls) if (call.line) offerCall(decision, call);
 }
 
 /**

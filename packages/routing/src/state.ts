@@ -40,6 +40,8 @@ export interface QueueRecord {
   readonly wrapUpSec: number;
   /** Null when tiers do not gate (no tier wait, or only one tier). */
   readonly tierWaitSec: number | null;
+  /** A tier nobody is logged in to opens the next at once (FreeSWITCH's tier-rule-no-agent-no-wait). */
+  readonly noAgentNoWait: boolean;
   readonly maxTier: number;
   readonly maxWaiting: number | null;
   readonly overflow: Route | null;
@@ -163,6 +165,7 @@ function createQueue(config: QueueConfig, agents: Map<string, AgentRecord>): Que
     maxWaitSec: config.maxWaitSec ?? null,
     wrapUpSec: config.wrapUpSec ?? 0,
     tierWaitSec: gated ? config.tierWaitSec! : null,
+    noAgentNoWait: config.noAgentNoWait ?? true,
     maxTier,
     maxWaiting: config.maxWaiting ?? null,
     overflow: config.overflow ?? null,

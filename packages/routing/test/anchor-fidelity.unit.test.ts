@@ -28,6 +28,106 @@ const onBreak = (shell: TestShell, ...agentIds: string[]) => {
   for (const agentId of agentIds) shell.send({ type: 'agent_presence_changed', agentId, state: 'break' });
 };
 
+const offline = (shell: TestShell, ...agentIds: string[]) => {
+  for (const agentId of agentIds) shell.send({ type: 'agent_presence_changed', agentId, state: 'offline' });
+};
+
+/** Tiers 1–3 (a1, a2, a3), one wait of 30 s per tier; `noAgentNoWait` as given (default on). */
+function noAgentNoWaitCases(): AnchorCase[] {
+  const source =
+    'signalwire/freeswitch mod_callcenter.c agents_callback(): with tier-rule-no-agent-no-wait and tier_agent_available == 0 the next ' +
+    "level opens without waiting; members_callback()'s query counts agents whose status is Available, On Break or Available (On Demand); " +
+    'load_queue(): tier-rule-no-agent-no-wait defaults to true';
+  const tiers = (noAgentNoWait?: boolean) =>
+    queueConfig(
+      {
+        strategy: 'longest_idle',
+        tierWaitSec: 30,
+        ringTimeoutSec: 100,
+        ...(noAgentNoWait === undefined ? {} : { noAgentNoWait }),
+        members: [
+          { agentId: 'a1', tier: 1 },
+          { agentId: 'a2', tier: 2 },
+          { agentId: 'a3', tier: 3 },
+        ],
+      },
+      3,
+    );
+  return [
+    {
+      name: 'no-agent-no-wait (on by default): nobody logged in to tier 1, a free tier-2 member rings at once',
+      source,
+      config: tiers(),
+      run: (shell) => {
+        offline(shell, 'a1', 'a3');
+        shell.arrive('c1', 'q1');
+        shell.advance(1);
+      },
+      rings: ['0 a2'],
+    },
+    {
+      name: 'no-agent-no-wait off: the caller waits the whole tier wait',
+      source: `${source}; with it false the level waits tier-rule-wait-second`,
+      config: tiers(false),
+      run: (shell) => {
+        offline(shell, 'a1', 'a3');
+        shell.arrive('c1', 'q1');
+        shell.advance(40);
+      },
+      rings: ['30 a2'],
+    },
+    {
+      name: 'no-agent-no-wait: a tier-1 member on break is logged in, so the caller waits',
+      source,
+      config: tiers(),
+      run: (shell) => {
+        onBreak(shell, 'a1');
+        offline(shell, 'a3');
+        shell.arrive('c1', 'q1');
+        shell.advance(40);
+      },
+      rings: ['30 a2'],
+    },
+    {
+      name: 'no-agent-no-wait: the last tier-1 member logs out while the call waits, and tier 2 opens then',
+      source: `${source}; the dispatch thread evaluates the tiers again on every pass`,
+      config: tiers(),
+      run: (shell) => {
+        onBreak(shell, 'a1');
+        offline(shell, 'a3');
+        shell.arrive('c1', 'q1');
+        shell.advance(5);
+        offline(shell, 'a1');
+        shell.advance(35);
+      },
+      rings: ['5 a2'],
+    },
+    {
+      name: 'no-agent-no-wait: nobody logged in to tiers 1 and 2, a tier-3 member rings at once',
+      source,
+      config: tiers(),
+      run: (shell) => {
+        offline(shell, 'a1', 'a2');
+        shell.arrive('c1', 'q1');
+        shell.advance(1);
+      },
+      rings: ['0 a3'],
+    },
+    {
+      name: 'no-agent-no-wait: tier 1 staffed, nobody in tier 2: tier 3 opens with tier 2, after one wait instead of two',
+      source: `${source}; tier_agent_available counts from the level last opened by its wait`,
+      config: tiers(),
+      run: (shell) => {
+        onBreak(shell, 'a1');
+        offline(shell, 'a2');
+        shell.arrive('c1', 'q1');
+        shell.advance(70);
+      },
+      rings: ['30 a3'],
+    },
+  ];
+}
+
 interface AnchorCase {
   readonly name: string;
   /** Where the rule comes from. */
@@ -79,6 +179,7 @@ const queueCases: AnchorCase[] = [
     // The ring's timeout restarts when members join, so a2 rings a full ringTimeoutSec (and a1 longer).
     rings: ['0 a1', '10 a2', '25 a1+a2'],
   },
+  ...noAgentNoWaitCases(),
 ];
 
 describe('queues against Asterisk app_queue and FreeSWITCH mod_callcenter', () => {
@@ -112,5 +213,68 @@ describe('ring groups against FreePBX', () => {
     const log = ringLog(shell);
     run(shell);
     expect(log).toEqual(rings);
+  });
+});
+
+describe('no-agent-no-wait where FreeSWITCH has nothing to say', () => {
+  const tiered = (extra: Partial<QueueConfig> = {}): QueueConfig => ({
+    id: 'q1',
+    strategy: 'top_down',
+    tierWaitSec: 30,
+    ringTimeoutSec: 100,
+    members: [
+      { agentId: 'a1', tier: 1 },
+      { agentId: 'a2', tier: 2 },
+    ],
+    ...extra,
+  });
+
+  it('with requireLanguage, a tier nobody logged in to speaks the caller’s language is not waited for', () => {
+    const shell = new TestShell({
+      agents: [
+        { id: 'a1', languages: ['en'], state: 'break' },
+        { id: 'a2', languages: ['es'], state: 'available' },
+      ],
+      queues: [tiered({ requireLanguage: true })],
+    });
+    const log = ringLog(shell);
+    shell.arrive('c1', 'q1', { language: 'es-MX' });
+    shell.arrive('c2', 'q1', { language: 'en' });
+    shell.advance(1);
+    expect(log).toEqual(['0 a2']);
+    expect(shell.status('c2')).toBe('queued'); // a1 (on break) speaks English: c2 waits for tier 2 as usual
+  });
+
+  it('the tier-1 member who rings logs out: the ring ends and tier 2 rings at once', () => {
+    const shell = new TestShell({ agents: agents(2), queues: [tiered()] });
+    const log = ringLog(shell);
+    shell.arrive('c1', 'q1');
+    shell.advance(3);
+    offline(shell, 'a1');
+    expect(log).toEqual(['0 a1', '3 a2']);
+    expect(shell.state.calls.get('c1')!.openTier).toBe(2);
+  });
+
+  it('turned on by a configuration change, it opens the tiers of the calls already waiting', () => {
+    const config = (noAgentNoWait: boolean): RoutingConfig => ({ agents: agents(2), queues: [tiered({ noAgentNoWait })] });
+    const shell = new TestShell(config(false));
+    offline(shell, 'a1');
+    shell.arrive('c1', 'q1');
+    shell.advance(5);
+    expect(shell.status('c1')).toBe('queued');
+    shell.reconfigure(config(true));
+    expect(shell.ringing('c1')).toEqual(['a2']);
+  });
+
+  it('a tier once open stays open when somebody logs in to the tier below', () => {
+    const shell = new TestShell({ agents: agents(2), queues: [tiered()] });
+    offline(shell, 'a1');
+    shell.arrive('busy', 'q1');
+    shell.answer('busy', 'a2');
+    shell.arrive('c1', 'q1');
+    shell.send({ type: 'agent_presence_changed', agentId: 'a1', state: 'break' });
+    expect(shell.state.calls.get('c1')!.openTier).toBe(2);
+    shell.end('busy');
+    expect(shell.ringing('c1')).toEqual(['a2']);
   });
 });
