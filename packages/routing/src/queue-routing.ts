@@ -153,19 +153,35 @@ export function openTier(decision: Decision, call: CallRecord, tier: number): vo
 }
 
 /**
- * With `noAgentNoWait`, waiting calls whose highest open tier has nobody logged in any more open the next tiers now:
- * after `agent` logged out (calls whose open tier is the agent's), or after a configuration change (`agent` undefined:
- * every waiting call). Then they are offered, best first, so a member the new tiers let ring takes the best of them.
+ * The free, eligible members of tiers above `above` ring for the call with those already ringing. The ring's timeout
+ * starts again, so that they ring a full `ringTimeoutSec` (one ring timer per call: those already ringing ring longer).
  */
-export function openTiersNobodyStaffs(decision: Decision, agent?: AgentRecord): void {
+function joinRing(decision: Decision, call: CallRecord, queue: QueueRecord, above: number): void {
+  const joining: QueueCandidate[] = [];
+  for (const agentId of queue.freeMemberIds) {
+    if (queue.members.get(agentId)!.tier <= above) continue;
+    const candidate = mayRing(decision, queue, call, agentId);
+    if (candidate) joining.push(candidate);
+  }
+  if (!joining.length) return;
+  joining.sort((a, b) => a.member.order - b.member.order);
+  ringAgents(decision, call, joining.map(({ agent }) => agent.id), queue.ringTimeoutSec);
+}
+
+/**
+ * With `noAgentNoWait`, the waiting calls whose open tier is the agent's, who just logged out, open the next tiers when
+ * nobody is logged in to it any more. Then they are offered, best first, so a member the new tiers let ring takes the
+ * best of them.
+ */
+export function openTiersLeftEmpty(decision: Decision, agent: AgentRecord): void {
   const calls: CallRecord[] = [];
-  const queues = agent ? agent.queueIds.map((queueId) => decision.state.queues.get(queueId)!) : [...decision.state.queues.values()];
-  for (const queue of queues) {
+  for (const queueId of agent.queueIds) {
+    const queue = decision.state.queues.get(queueId)!;
     if (!queue.noAgentNoWait || queue.tierWaitSec === null || queue.waiting === 0) continue;
-    const tier = agent ? queue.members.get(agent.id)!.tier : undefined;
+    const tier = queue.members.get(agent.id)!.tier;
     for (const line of queue.lines.values()) {
-      if (line.size === 0 || line.openTier >= queue.maxTier || (tier !== undefined && line.openTier !== tier)) continue;
-      if (nobodyLoggedIn(decision, queue, line.openTier, line.language)) calls.push(...line.all());
+      if (line.size === 0 || line.openTier !== tier || tier >= queue.maxTier) continue;
+      if (nobodyLoggedIn(decision, queue, tier, line.language)) calls.push(...line.all());
     }
   }
   // By rank, not by the order lines and heaps happen to hold them: a restored state must decide the same.
@@ -180,17 +196,26 @@ export function openTiersNobodyStaffs(decision: Decision, agent?: AgentRecord): 
 }
 
 /**
- * The free, eligible members of tiers above `above` ring for the call with those already ringing. The ring's timeout
- * starts again, so that they ring a full `ringTimeoutSec` (one ring timer per call: those already ringing ring longer).
+ * After a configuration change, every live queue call gets the tiers the new configuration gives it: those its wait
+ * has reached (`tierWaitSec` shorter), those nobody is logged in to any more (`noAgentNoWait`), and a timer for the
+ * next when it has none (a tier added above the last one it had reached). Tiers never close. Nothing is offered here:
+ * the agents' dispatch that follows rings whom the new tiers let ring, best call first.
  */
-function joinRing(decision: Decision, call: CallRecord, queue: QueueRecord, above: number): void {
-  const joining: QueueCandidate[] = [];
-  for (const agentId of queue.freeMemberIds) {
-    if (queue.members.get(agentId)!.tier <= above) continue;
-    const candidate = mayRing(decision, queue, call, agentId);
-    if (candidate) joining.push(candidate);
+export function reviewTiers(decision: Decision): void {
+  const calls = [...decision.state.calls.values()].filter((call) => call.destination.kind === 'queue' && call.status !== 'answered');
+  calls.sort((a, b) => a.sequence - b.sequence);
+  for (const call of calls) {
+    const queue = decision.state.queues.get(call.destination.id);
+    if (!queue || queue.tierWaitSec === null || call.openTier >= queue.maxTier) continue;
+    const reached = Math.min(queue.maxTier, Math.floor((decision.now - call.queuedAt) / queue.tierWaitSec) + 1);
+    const tier = firstStaffedTier(decision, queue, call, Math.max(call.openTier, reached));
+    if (tier > call.openTier) {
+      const inLine = call.line !== null;
+      if (inLine) takeFromLine(queue, call);
+      raiseOpenTier(decision, queue, call, tier);
+      if (inLine) putInLine(queue, call);
+    } else if (!call.timers.has(timerKeys.tier(call.id))) {
+      setNextTierTimer(decision, queue, call);
+    }
   }
-  if (!joining.length) return;
-  joining.sort((a, b) => a.member.order - b.member.order);
-  ringAgents(decision, call, joining.map(({ agent }) => agent.id), queue.ringTimeoutSec);
 }

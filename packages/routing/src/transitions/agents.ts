@@ -3,7 +3,7 @@ import { dispatchAgent } from '../agent-dispatch.ts';
 import { setAgentState } from '../agent-states.ts';
 import { timerKeys, touchAgent, type Decision, type Ignored } from '../decision.ts';
 import type { RoutingInputOf } from '../inputs.ts';
-import { openTiersNobodyStaffs } from '../queue-routing.ts';
+import { openTiersLeftEmpty } from '../queue-routing.ts';
 import { endRings } from './ringing.ts';
 
 export function agentPresenceChanged(decision: Decision, input: RoutingInputOf<'agent_presence_changed'>): Ignored {
@@ -26,7 +26,7 @@ export function agentPresenceChanged(decision: Decision, input: RoutingInputOf<'
     dispatchAgent(decision, agent);
   }
   // The agent may have been the last one logged in to a tier that callers wait for: with noAgentNoWait it opens the next.
-  if (input.state === 'offline') openTiersNobodyStaffs(decision, agent);
+  if (input.state === 'offline') openTiersLeftEmpty(decision, agent);
   return undefined;
 }
 
