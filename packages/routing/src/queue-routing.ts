@@ -51,11 +51,15 @@ export function offerCall(decision: Decision, call: CallRecord, exclude: readonl
     else if (!exclude.includes(agentId)) again.push(candidate);
   }
   const newRound = fresh.length === 0;
-  const candidates = newRound ? again : fresh;
+  let candidates = newRound ? again : fresh;
   if (!candidates.length) return false;
   // The free-member set is in the order agents happened to become free, which a restored state cannot reproduce:
   // strategies see members in the queue's fixed order, so the same state always rings the same members.
   candidates.sort((a, b) => a.member.order - b.member.order);
+  // Tier before the strategy's metric, as Asterisk's penalty and FreeSWITCH's level: the strategy picks within the
+  // lowest tier that has a candidate. ring_all rings every open tier at once.
+  const lowestTier = candidates[0]!.member.tier;
+  if (!ringsAll) candidates = candidates.filter(({ member }) => member.tier === lowestTier);
   const chosen = queueStrategyPicks[queue.strategy](candidates, { queue, random: decision.random });
   if (!chosen.length) return false;
   if (newRound) call.tried = new Set(exclude);

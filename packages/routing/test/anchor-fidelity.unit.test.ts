@@ -191,6 +191,51 @@ describe('queues against Asterisk app_queue and FreeSWITCH mod_callcenter', () =
   });
 });
 
+describe('tiers order before the strategy’s metric', () => {
+  // asterisk/asterisk apps/app_queue.c calc_metric(): every strategy but wrandom adds penalty × 1,000,000 to its metric, so a
+  // lower penalty always rings first; signalwire/freeswitch mod_callcenter.c members_callback(): every strategy orders by
+  // level first (`level, agents.calls_answered, position`, `level, agents.last_bridge_end, position`, `level, random()`…).
+  // a1 is tier 1 and loses on every metric to a2, tier 2 (no tierWaitSec: tiers do not gate, they order).
+  const history = (shell: TestShell) => {
+    onBreak(shell, 'a2');
+    for (const [callId, talkSec] of [
+      ['h1', 30],
+      ['h2', 30],
+    ] as const) {
+      shell.arrive(callId, 'q1');
+      shell.answer(callId, 'a1');
+      shell.advance(talkSec);
+      shell.end(callId);
+    }
+    shell.send({ type: 'agent_presence_changed', agentId: 'a2', state: 'available' });
+    shell.advance(100);
+  };
+  const members = [
+    { agentId: 'a1', tier: 1, penalty: 9 },
+    { agentId: 'a2', tier: 2, penalty: 0 },
+  ];
+  it.each(['longest_idle', 'round_robin', 'fewest_calls', 'least_talk_time', 'random', 'weighted_random'] as const)(
+    '%s rings the tier-1 member first, every time',
+    (strategy) => {
+      const shell = new TestShell(queueConfig({ strategy, members }, 2), 7);
+      history(shell);
+      const first = Array.from({ length: 20 }, (_, index) => {
+        shell.arrive(`c${index}`, 'q1');
+        const [agentId] = shell.ringing(`c${index}`);
+        shell.send({ type: 'caller_hung_up', callId: `c${index}` });
+        return agentId;
+      });
+      expect(new Set(first)).toEqual(new Set(['a1']));
+    },
+  );
+
+  it('ring_all rings every tier at once when tiers do not gate (FreeSWITCH with tier-rules-apply false; Asterisk rings the lowest penalty only)', () => {
+    const shell = new TestShell(queueConfig({ strategy: 'ring_all', members }, 2));
+    shell.arrive('c1', 'q1');
+    expect(shell.ringing('c1')).toEqual(['a1', 'a2']);
+  });
+});
+
 const groupCases: AnchorCase[] = [
   {
     name: 'memory_hunt with a busy member in the middle: A, then A+C, then A+C+D within the default 60 s',
