@@ -234,7 +234,7 @@ describe('queue strategies: who rings first, after a decline, after a ring timeo
     await s.hangup(id, 'caller', 'abandoned');
   });
 
-  it('longest_idle rings the member whose last call ended longest ago', async () => {
+  it('longest_idle rings a member who never took a call first, then the one whose last call ended longest ago', async () => {
     const s = new Scenario();
     await s.agents('A', 'B', 'C'); // logged in A, then B, then C
     const q = await s.queue('Q', { strategy: 'longest_idle', ringTimeoutSec: RING, members: ['A', 'B', 'C'].map((agent) => ({ agent })) });
@@ -245,7 +245,7 @@ describe('queue strategies: who rings first, after a decline, after a ring timeo
     await s.serve(c1, 'B');
     const c2 = await s.call(q);
     await s.firstRing(c2, ['received Q', 'queued Q', 'ringing A']); // A and C have had no call, A logged in first
-    expect(s.ringing(await s.decline(c2, 'A'))).toBe('C'); // C logged in before B's call ended
+    expect(s.ringing(await s.decline(c2, 'A'))).toBe('C'); // C has had no call yet: before B, whatever B's call ended
     await s.serve(c2, 'C');
     const c3 = await s.call(q);
     await s.firstRing(c3, ['received Q', 'queued Q', 'ringing A']);

@@ -179,6 +179,25 @@ const queueCases: AnchorCase[] = [
     // The ring's timeout restarts when members join, so a2 rings a full ringTimeoutSec (and a1 longer).
     rings: ['0 a1', '10 a2', '25 a1+a2'],
   },
+  {
+    name: 'longest_idle: a member who never took a call rings before one whose last call ended long ago',
+    source:
+      'asterisk/asterisk apps/app_queue.c calc_metric(), QUEUE_STRATEGY_LEASTRECENT: `if (!mem->lastcall) tmp->metric = 0`; ' +
+      'signalwire/freeswitch mod_callcenter.c members_callback(), longest-idle-agent: ORDER BY level, agents.last_bridge_end (0 before a first call)',
+    config: queueConfig({ strategy: 'longest_idle', members: [{ agentId: 'a1' }, { agentId: 'a2' }] }, 2),
+    run: (shell) => {
+      offline(shell, 'a2');
+      shell.arrive('c1', 'q1');
+      shell.answer('c1', 'a1');
+      shell.advance(5);
+      shell.end('c1');
+      shell.advance(95);
+      shell.send({ type: 'agent_presence_changed', agentId: 'a2', state: 'available' }); // logs in late, at 100
+      shell.advance(100);
+      shell.arrive('c2', 'q1');
+    },
+    rings: ['0 a1', '200 a2'],
+  },
   ...noAgentNoWaitCases(),
 ];
 
