@@ -401,16 +401,16 @@ describe('queue strategies: who rings first, after a decline, after a ring timeo
     expect(new Set(picks).size, `first rings: ${picks}`).toBeGreaterThan(1);
   });
 
-  it('weighted_random rings by 1/(1+penalty): a member with a huge penalty rings only when nobody else is left', async () => {
+  it('weighted_random rings by Asterisk\'s wrandom draw: a member with a huge penalty rings only when nobody else is left', async () => {
     const s = new Scenario();
     await s.agents('A', 'B', 'C');
     const q = await s.queue('Q', {
       strategy: 'weighted_random', ringTimeoutSec: RING,
       members: [{ agent: 'A', penalty: 0 }, { agent: 'B', penalty: 0 }, { agent: 'C', penalty: 1_000_000 }],
     });
-    // Certain: the three rings are three members. By weight, C (1e-6 against 1 + 1) comes last each time: the chance
-    // of a false failure over this test is about 1 in 100,000. Picking without the weights would fail it with
-    // probability 1 − (1/3)·(2/3)^6, about 97%.
+    // Certain: the three rings are three members. C draws below (1 + 1e6) × 1000, A and B below 1000: C comes last
+    // unless its draw is under 1000, about 1 in 1,000,000 each time. Picking without the penalties would fail this
+    // test with probability 1 − (1/3)·(2/3)^6, about 97%.
     const pass = await randomPass(s, q, ['A', 'B', 'C']);
     expect(pass[2]).toBe('C');
     const picks = [pass[0]!, ...(await firstPicks(s, q, 6))];

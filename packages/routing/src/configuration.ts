@@ -22,7 +22,7 @@ export interface QueueMemberConfig {
   readonly tier?: number;
   /** Order within a tier (`top_down`, `round_robin`). Default 0. */
   readonly position?: number;
-  /** The weight of `weighted_random`: a higher penalty rings less often. Default 0. */
+  /** `weighted_random` (Asterisk's wrandom): the member draws below (1 + penalty) × 1000, the lowest rings. Default 0. */
   readonly penalty?: number;
 }
 

@@ -255,6 +255,26 @@ describe('tiers order before the strategy’s metric', () => {
   });
 });
 
+describe('weighted_random is Asterisk’s wrandom', () => {
+  // asterisk/asterisk apps/app_queue.c calc_metric(), QUEUE_STRATEGY_WRANDOM: `tmp->metric = ast_random() % ((1 + penalty) * 1000)`,
+  // and ring_one() rings the member with the lowest metric (find_best(): the first of equal ones).
+  it('penalties 0 and 1 split the calls 75/25, not 67/33', () => {
+    const members = [
+      { agentId: 'a1', penalty: 0 },
+      { agentId: 'a2', penalty: 1 },
+    ];
+    const shell = new TestShell(queueConfig({ strategy: 'weighted_random', members }, 2), 5);
+    const first = Array.from({ length: 10_000 }, (_, index) => {
+      shell.arrive(`c${index}`, 'q1');
+      const [agentId] = shell.ringing(`c${index}`);
+      shell.send({ type: 'caller_hung_up', callId: `c${index}` });
+      return agentId;
+    });
+    // Exactly 0.75025 (ties go to a1); the 99.9% interval over 10,000 calls is ±0.014.
+    expect(Math.abs(first.filter((agentId) => agentId === 'a1').length / first.length - 0.75025)).toBeLessThan(0.014);
+  });
+});
+
 const groupCases: AnchorCase[] = [
   {
     name: 'memory_hunt with a busy member in the middle: A, then A+C, then A+C+D within the default 60 s',

@@ -103,15 +103,16 @@ describe('queue strategies: who rings for each call', () => {
     }
   });
 
-  it('weighted_random uses the penalty as weight: 1/(1+penalty)', () => {
+  it('weighted_random draws below (1 + penalty) × 1000 per member and rings the lowest, as Asterisk\'s wrandom', () => {
     const members = [{ agentId: 'a1', penalty: 0 }, { agentId: 'a2', penalty: 1 }, { agentId: 'a3', penalty: 3 }];
     const shell = new TestShell({ agents: agents(3), queues: [{ id: 'q1', strategy: 'weighted_random', members }] }, 3);
     const served = Array.from({ length: 7000 }, (_, index) => serve(shell, `c${index}`, 0));
     const share = (agentId: string) => served.filter((id) => id === agentId).length / served.length;
-    // Weights 1, 1/2, 1/4 → 4/7, 2/7, 1/7.
-    expect(share('a1')).toBeCloseTo(4 / 7, 1);
-    expect(share('a2')).toBeCloseTo(2 / 7, 1);
-    expect(share('a3')).toBeCloseTo(1 / 7, 1);
+    // Draws below 1000, 2000 and 4000: a1 is lowest with probability 0.6670, a2 0.2290, a3 0.1040 (summed exactly);
+    // ±0.02 is over 3.5 standard deviations at 7,000 calls.
+    expect(Math.abs(share('a1') - 0.667)).toBeLessThan(0.02);
+    expect(Math.abs(share('a2') - 0.229)).toBeLessThan(0.02);
+    expect(Math.abs(share('a3') - 0.104)).toBeLessThan(0.02);
   });
 });
 

@@ -9,7 +9,7 @@ export const QueueMemberBody = z
     agentId: z.uuid(),
     tier: z.int().min(1).max(1000).optional().describe('1 when left out; tier n+1 joins after a call waited `tierWaitSec × n`'),
     position: z.int().min(0).max(1_000_000).optional().describe("order within the tier (`top_down`); the member's index in the list when left out"),
-    penalty: z.int().min(0).max(1_000_000).optional().describe('0 when left out; `weighted_random` weighs 1/(1+penalty)'),
+    penalty: z.int().min(0).max(1_000_000).optional().describe("0 when left out; `weighted_random` (Asterisk's wrandom): each member draws below (1 + penalty) × 1000, the lowest rings"),
   })
   .meta({ id: 'QueueMemberBody' });
 export type QueueMemberBody = z.infer<typeof QueueMemberBody>;
