@@ -83,6 +83,8 @@ export const queues = pgTable('queues', {
   maxWaitSec: real('max_wait_sec'),
   wrapUpSec: real('wrap_up_sec').notNull().default(0),
   tierWaitSec: real('tier_wait_sec'),
+  /** A tier nobody is logged in to is not waited for (FreeSWITCH's tier-rule-no-agent-no-wait). */
+  noAgentNoWait: boolean('no_agent_no_wait').notNull().default(true),
   maxWaiting: integer('max_waiting'),
   overflow: jsonb('overflow').$type<Route>(),
   /** Where `round_robin` resumes. */

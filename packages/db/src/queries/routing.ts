@@ -76,7 +76,7 @@ export type AgentRow = {
 };
 export type QueueRow = {
   id: string; strategy: string; requireLanguage: boolean; skills: string[]; ringTimeoutSec: number; maxWaitSec: number | null;
-  wrapUpSec: number; tierWaitSec: number | null; maxWaiting: number | null; overflow: { kind: string; id?: string } | null;
+  wrapUpSec: number; tierWaitSec: number | null; noAgentNoWait: boolean; maxWaiting: number | null; overflow: { kind: string; id?: string } | null;
   lastAnsweredAgentId: string | null;
 };
 export type QueueMemberRow = { queueId: string; agentId: string; tier: number; position: number; penalty: number };
@@ -107,7 +107,7 @@ export async function loadDomain(sql: postgres.Sql, domain: string): Promise<Dom
       tx<QueueRow[]>`
         select id, strategy, require_language as "requireLanguage", skills, ring_timeout_sec::float8 as "ringTimeoutSec",
                max_wait_sec::float8 as "maxWaitSec", wrap_up_sec::float8 as "wrapUpSec", tier_wait_sec::float8 as "tierWaitSec",
-               max_waiting as "maxWaiting", overflow, last_answered_agent_id as "lastAnsweredAgentId"
+               no_agent_no_wait as "noAgentNoWait", max_waiting as "maxWaiting", overflow, last_answered_agent_id as "lastAnsweredAgentId"
           from queues where domain = ${domain} order by created_at, id`,
       tx<QueueMemberRow[]>`
         select m.queue_id as "queueId", m.agent_id as "agentId", m.tier, m.position, m.penalty

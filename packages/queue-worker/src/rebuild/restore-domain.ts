@@ -28,6 +28,7 @@ export function routingConfigOf(rows: DomainRows): RoutingConfig {
       maxWaitSec: q.maxWaitSec,
       wrapUpSec: q.wrapUpSec,
       tierWaitSec: q.tierWaitSec,
+      noAgentNoWait: q.noAgentNoWait,
       maxWaiting: q.maxWaiting,
       overflow: q.overflow as Route | null,
       members: (membersOf.get(q.id) ?? []).map(({ agentId, tier, position, penalty }) => ({ agentId, tier, position, penalty })),
