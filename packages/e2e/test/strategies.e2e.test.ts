@@ -261,14 +261,14 @@ describe('queue strategies: who rings first, after a decline, after a ring timeo
     await s.hangup(c4, 'caller', 'abandoned');
   });
 
-  it('round_robin rings the next member after the one who answered the queue\'s last call', async () => {
+  it('round_robin rings the next member after the one rung last for the queue\'s calls', async () => {
     const s = new Scenario();
     await s.agents('A', 'B', 'C');
     const q = await s.queue('Q', { strategy: 'round_robin', ringTimeoutSec: RING, members: ['A', 'B', 'C'].map((agent) => ({ agent })) });
     const c1 = await s.call(q);
-    await s.firstRing(c1, ['received Q', 'queued Q', 'ringing A']); // nobody answered yet: the first member
+    await s.firstRing(c1, ['received Q', 'queued Q', 'ringing A']); // nobody rung yet: the first member
     expect(s.ringing(await s.decline(c1, 'A'))).toBe('B');
-    await s.serve(c1, 'B'); // B answered last
+    await s.serve(c1, 'B'); // B rang last (and answered)
 
     const c2 = await s.call(q);
     await s.firstRing(c2, ['received Q', 'queued Q', 'ringing C']);
@@ -475,14 +475,14 @@ describe('ring-group strategies: who rings first, after a decline, after a ring 
     await s.hangup(id, 'caller', 'abandoned');
   });
 
-  it('round_robin hunts from the member after the one who answered the group\'s last call', async () => {
+  it('round_robin hunts from the member after the one rung last for the group\'s calls', async () => {
     const s = new Scenario();
     await s.agents('A', 'B', 'C');
     const g = await s.group('G', { strategy: 'round_robin', ringTimeoutSec: RING, totalTimeoutSec: 30, failover: null, members: ['A', 'B', 'C'] });
     const c1 = await s.call(g);
     await s.firstRing(c1, ['received G', 'ringing A']);
     expect(s.ringing(await s.decline(c1, 'A'))).toBe('B');
-    await s.serve(c1, 'B'); // B answered last
+    await s.serve(c1, 'B'); // B rang last (and answered)
 
     const c2 = await s.call(g);
     await s.firstRing(c2, ['received G', 'ringing C']);

@@ -1,6 +1,6 @@
 // Calls in queues: entering, being offered to members by the strategy, going back to their line, tiers opening.
 import { ringAgents } from './call-lifecycle.ts';
-import { cancelCallTimer, emit, setCallTimer, timerKeys, touchCall, type Decision } from './decision.ts';
+import { cancelCallTimer, emit, setCallTimer, timerKeys, touchCall, touchQueue, type Decision } from './decision.ts';
 import { speaks } from './language.ts';
 import { bestCallFor, putInLine, queueOf, takeFromLine } from './queue-lines.ts';
 import type { QueueCandidate } from './strategies/queue/queue-strategy.ts';
@@ -64,6 +64,11 @@ export function offerCall(decision: Decision, call: CallRecord, exclude: readonl
   if (!chosen.length) return false;
   if (newRound) call.tried = new Set(exclude);
   takeFromLine(queue, call);
+  if (queue.strategy === 'round_robin') {
+    // Asterisk's rrmemory and FreeSWITCH's round-robin resume after the member last rung, answered or not.
+    queue.lastRungAgentId = chosen[chosen.length - 1]!.agent.id;
+    touchQueue(decision, queue);
+  }
   ringAgents(decision, call, chosen.map(({ agent }) => agent.id), queue.ringTimeoutSec);
   return true;
 }

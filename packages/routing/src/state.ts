@@ -54,7 +54,8 @@ export interface QueueRecord {
   /** Lines by `${language}|${openTier}`. */
   readonly lines: Map<string, WaitingLine<CallRecord>>;
   waiting: number;
-  lastAnsweredAgentId: string | null;
+  /** `round_robin` resumes after this member: the last one rung for any of the queue's calls (kept by round_robin only). */
+  lastRungAgentId: string | null;
 }
 
 export interface RingGroupRecord {
@@ -65,7 +66,8 @@ export interface RingGroupRecord {
   readonly failover: Route | null;
   /** In ring order. */
   readonly memberIds: readonly string[];
-  lastAnsweredAgentId: string | null;
+  /** `round_robin` resumes after this member: the last one rung for any of the group's calls (kept by round_robin only). */
+  lastRungAgentId: string | null;
 }
 
 export interface CallRecord {
@@ -174,7 +176,7 @@ function createQueue(config: QueueConfig, agents: Map<string, AgentRecord>): Que
     freeMemberIds,
     lines: new Map(),
     waiting: 0,
-    lastAnsweredAgentId: null,
+    lastRungAgentId: null,
   };
 }
 
@@ -191,6 +193,6 @@ function createRingGroup(config: RingGroupConfig, agents: Map<string, AgentRecor
     totalTimeoutSec: config.totalTimeoutSec ?? 60,
     failover: config.failover ?? null,
     memberIds: [...new Set(members.map((member) => member.agentId))],
-    lastAnsweredAgentId: null,
+    lastRungAgentId: null,
   };
 }

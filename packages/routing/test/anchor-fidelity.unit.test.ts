@@ -198,6 +198,20 @@ const queueCases: AnchorCase[] = [
     },
     rings: ['0 a1', '200 a2'],
   },
+  {
+    name: 'round_robin resumes after the last member rung, whether or not anyone answered',
+    source:
+      'asterisk/asterisk apps/app_queue.c store_next_rr(): after each attempt rrpos moves past the member rung (rrmemory); ' +
+      'signalwire/freeswitch mod_callcenter.c members_callback(), round-robin: the agent after the one with the latest last_offered_call',
+    config: queueConfig({ strategy: 'round_robin', members: [{ agentId: 'a1' }, { agentId: 'a2' }, { agentId: 'a3' }] }, 3),
+    run: (shell) => {
+      shell.arrive('c1', 'q1');
+      shell.advance(2);
+      shell.send({ type: 'caller_hung_up', callId: 'c1' }); // nobody answered c1
+      shell.arrive('c2', 'q1');
+    },
+    rings: ['0 a1', '2 a2'],
+  },
   ...noAgentNoWaitCases(),
 ];
 
@@ -360,5 +374,20 @@ describe('no-agent-no-wait where FreeSWITCH has nothing to say', () => {
     expect(shell.state.calls.get('c1')!.openTier).toBe(2);
     shell.end('busy');
     expect(shell.ringing('c1')).toEqual(['a2']);
+  });
+});
+
+describe('ring-group round_robin, which FreePBX ring groups do not have', () => {
+  it('resumes after the last member rung, as the queue strategy of the same name', () => {
+    const shell = new TestShell(groupConfig({ strategy: 'round_robin', ringTimeoutSec: 10, members: ['a1', 'a2', 'a3'] }, 3));
+    const log = ringLog(shell);
+    shell.arrive('c1', 'g1', { kind: 'ring_group' });
+    shell.advance(2);
+    shell.send({ type: 'caller_hung_up', callId: 'c1' });
+    shell.arrive('c2', 'g1', { kind: 'ring_group' });
+    shell.advance(10);
+    shell.answer('c2', 'a3');
+    shell.arrive('c3', 'g1', { kind: 'ring_group' });
+    expect(log).toEqual(['0 a1', '2 a2', '12 a3', '12 a1']);
   });
 });

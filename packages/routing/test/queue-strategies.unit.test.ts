@@ -21,7 +21,7 @@ function serve(shell: TestShell, callId: string, talkSec = 1) {
 describe('queue strategies: who rings for each call', () => {
   const cases: { strategy: QueueStrategy; served: string[]; note: string }[] = [
     { strategy: 'longest_idle', served: ['a1', 'a2', 'a3', 'a1', 'a2'], note: 'never-called agents first, then the oldest call end' },
-    { strategy: 'round_robin', served: ['a1', 'a2', 'a3', 'a1', 'a2'], note: 'after the member who answered last' },
+    { strategy: 'round_robin', served: ['a1', 'a2', 'a3', 'a1', 'a2'], note: 'after the member rung last' },
     { strategy: 'top_down', served: ['a1', 'a1', 'a1', 'a1', 'a1'], note: 'always the first free member' },
     { strategy: 'fewest_calls', served: ['a1', 'a2', 'a3', 'a1', 'a2'], note: 'the fewest answered calls' },
     { strategy: 'least_talk_time', served: ['a1', 'a2', 'a3', 'a1', 'a2'], note: 'the least talk time' },
@@ -74,14 +74,14 @@ describe('queue strategies: who rings for each call', () => {
     expect(order).toEqual(['a3', 'a2', 'a1']);
   });
 
-  it('round_robin resumes after the member who answered last, skipping busy members', () => {
+  it('round_robin resumes after the member rung last, skipping busy members', () => {
     const shell = queueShell('round_robin', {}, 4);
     shell.arrive('c1', 'q1');
     shell.decline('c1', 'a1');
     expect(shell.ringing('c1')).toEqual(['a2']);
     shell.answer('c1', 'a2');
     serve(shell, 'c2');
-    expect(shell.state.queues.get('q1')!.lastAnsweredAgentId).toBe('a3');
+    expect(shell.state.queues.get('q1')!.lastRungAgentId).toBe('a3');
     shell.arrive('c3', 'q1');
     expect(shell.ringing('c3')).toEqual(['a4']);
     shell.answer('c3', 'a4');
