@@ -391,3 +391,92 @@ describe('ring-group round_robin, which FreePBX ring groups do not have', () => 
     expect(log).toEqual(['0 a1', '2 a2', '12 a3', '12 a1']);
   });
 });
+
+/** Where the anchors disagree with each other, or where Switchboard keeps its own rule: the choice, pinned. */
+const choiceCases: AnchorCase[] = [
+  {
+    name: 'after a decline the next member rings a full ringTimeoutSec (FreeSWITCH), not what is left of it (Asterisk)',
+    source:
+      'signalwire/freeswitch mod_callcenter.c outbound_agent_thread_run(): every agent offered gets its own originate with the whole ' +
+      'agent-originate-timeout; asterisk/asterisk apps/app_queue.c wait_for_answer(): after AST_CONTROL_BUSY the next member rings for ' +
+      'the rest of the attempt, unless the queue sets timeoutrestart',
+    config: queueConfig({ strategy: 'top_down', members: [{ agentId: 'a1' }, { agentId: 'a2' }, { agentId: 'a3' }] }, 3),
+    run: (shell) => {
+      shell.arrive('c1', 'q1');
+      shell.advance(8);
+      shell.decline('c1', 'a1');
+      shell.advance(10);
+    },
+    rings: ['0 a1', '8 a2', '18 a3'],
+  },
+  {
+    name: 'no pause between rings: the next ring starts as the last one ends (FreeSWITCH), not after Asterisk’s retry',
+    source:
+      'asterisk/asterisk apps/app_queue.c queue_exec(): after an attempt nobody answered, wait_a_bit() waits `retry` (DEFAULT_RETRY 5 s); ' +
+      'signalwire/freeswitch mod_callcenter.c: the member is Waiting again at once, the agent sleeps only its no-answer-delay-time (default 0)',
+    config: queueConfig({ strategy: 'top_down', members: [{ agentId: 'a1' }] }, 1),
+    run: (shell) => {
+      shell.arrive('c1', 'q1');
+      shell.advance(25);
+    },
+    rings: ['0 a1', '10 a1', '20 a1'],
+  },
+  {
+    name: 'a member who let the call ring goes after every member who has not, whatever the tier (both anchors would ring tier 1 again)',
+    source:
+      'asterisk/asterisk apps/app_queue.c try_calling(): each attempt computes the metrics afresh, and penalty × 1,000,000 puts the ' +
+      'tier-1 member first again; signalwire/freeswitch mod_callcenter.c members_callback(): ORDER BY level offers it again once its no-answer-delay-time has passed',
+    config: queueConfig(
+      {
+        strategy: 'top_down',
+        members: [
+          { agentId: 'a1', tier: 1 },
+          { agentId: 'a2', tier: 2 },
+        ],
+      },
+      2,
+    ),
+    run: (shell) => {
+      shell.arrive('c1', 'q1');
+      shell.advance(25);
+    },
+    rings: ['0 a1', '10 a2', '20 a1'],
+  },
+  {
+    name: 'ring_all: a member who becomes free while the call rings rings at the next ring (Asterisk), not at once (FreeSWITCH)',
+    source:
+      'asterisk/asterisk apps/app_queue.c try_calling(): the members of an attempt are listed when it starts; signalwire/freeswitch ' +
+      "mod_callcenter.c: a ring-all caller stays selectable ('Trying', serving_agent 'ring-all') and is offered each agent who becomes Waiting",
+    config: queueConfig({ strategy: 'ring_all', members: [{ agentId: 'a1' }, { agentId: 'a2' }] }, 2),
+    run: (shell) => {
+      onBreak(shell, 'a2');
+      shell.arrive('c1', 'q1');
+      shell.advance(3);
+      shell.send({ type: 'agent_presence_changed', agentId: 'a2', state: 'available' });
+      shell.advance(8);
+    },
+    rings: ['0 a1', '10 a1+a2'],
+  },
+  {
+    name: 'memory_hunt: a member busy at their turn who is free at a later step rings with the others (FreePBX fixes the list at the start)',
+    source: 'FreePBX/core agi-bin/dialparties.agi: the extension states are read once, when the call comes in, and HuntMember0..N built from them',
+    config: { agents: agents(4), ringGroups: [{ id: 'g1', strategy: 'memory_hunt', failover: null, members: ['a1', 'a2', 'a3', 'a4'] }] },
+    run: (shell) => {
+      onBreak(shell, 'a2');
+      shell.arrive('c1', 'g1', { kind: 'ring_group' });
+      shell.advance(25);
+      shell.send({ type: 'agent_presence_changed', agentId: 'a2', state: 'available' });
+      shell.advance(35);
+    },
+    rings: ['0 a1', '20 a1+a3', '40 a1+a2+a3+a4'],
+  },
+];
+
+describe('where the anchors disagree, or Switchboard keeps its rule', () => {
+  it.each(choiceCases)('$name', ({ config, run, rings }) => {
+    const shell = new TestShell(config);
+    const log = ringLog(shell);
+    run(shell);
+    expect(log).toEqual(rings);
+  });
+});
