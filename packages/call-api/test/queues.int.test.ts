@@ -19,7 +19,7 @@ describe('queues: create, read, list, change, delete', () => {
     const number = uniqueNumber();
     const response = await client.post('/queues', {
       name: 'Support', number, strategy: 'top_down', requireLanguage: true, skills: ['billing'], ringTimeoutSec: 12.5, wrapUpSec: 0.5,
-      maxWaitSec: 90, tierWaitSec: 7.25, maxWaiting: 20, overflow: { kind: 'hangup' },
+      maxWaitSec: 90, tierWaitSec: 7.25, noAgentNoWait: false, maxWaiting: 20, overflow: { kind: 'hangup' },
       members: [{ agentId: a.id, tier: 2 }, { agentId: b.id, penalty: 3 }, { agentId: c.id, tier: 1, position: 7 }],
     });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
@@ -27,7 +27,7 @@ describe('queues: create, read, list, change, delete', () => {
     expect(response.headers.location).toBe(`/queues/${queue.id}`);
     expect(queue).toEqual({
       id: expect.any(String), name: 'Support', number, strategy: 'top_down', requireLanguage: true, skills: ['billing'],
-      ringTimeoutSec: 12.5, maxWaitSec: 90, wrapUpSec: 0.5, tierWaitSec: 7.25, maxWaiting: 20, overflow: { kind: 'hangup' },
+      ringTimeoutSec: 12.5, maxWaitSec: 90, wrapUpSec: 0.5, tierWaitSec: 7.25, noAgentNoWait: false, maxWaiting: 20, overflow: { kind: 'hangup' },
       // By tier, then position; a position left out is the member's index in the list.
       members: [
         { agentId: b.id, tier: 1, position: 1, penalty: 3 },
@@ -46,7 +46,7 @@ describe('queues: create, read, list, change, delete', () => {
     const queue = await client.queue({ strategy: 'round_robin' });
     expect(queue).toMatchObject({
       strategy: 'round_robin', requireLanguage: false, skills: [], ringTimeoutSec: 15, maxWaitSec: null, wrapUpSec: 0,
-      tierWaitSec: null, maxWaiting: null, overflow: null, members: [], domain: 'default',
+      tierWaitSec: null, noAgentNoWait: true, maxWaiting: null, overflow: null, members: [], domain: 'default',
     });
   });
 
@@ -85,11 +85,11 @@ describe('queues: create, read, list, change, delete', () => {
     const queue = await client.queue({ domain, maxWaitSec: 60, overflow: { kind: 'hangup' }, members: [{ agentId: a.id }] });
     const from = api.published.length;
     const response = await client.patch(`/queues/${queue.id}`, {
-      name: 'Renamed', strategy: 'weighted_random', maxWaitSec: null, overflow: null, members: [{ agentId: b.id, penalty: 2 }],
+      name: 'Renamed', strategy: 'weighted_random', maxWaitSec: null, noAgentNoWait: false, overflow: null, members: [{ agentId: b.id, penalty: 2 }],
     });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     expect(response.body).toEqual({
-      ...queue, name: 'Renamed', strategy: 'weighted_random', maxWaitSec: null, overflow: null,
+      ...queue, name: 'Renamed', strategy: 'weighted_random', maxWaitSec: null, noAgentNoWait: false, overflow: null,
       members: [{ agentId: b.id, tier: 1, position: 0, penalty: 2 }], updatedAt: expect.any(String),
     });
     expect((await client.get(`/queues/${queue.id}`)).body).toEqual(response.body);
@@ -171,6 +171,7 @@ describe('queues: refusals name the field and write nothing', () => {
     // PostgreSQL's `real` cannot hold these: they were 500s (found by the API fuzz test).
     { name: 'a duration under a millisecond', request: () => post({ wrapUpSec: 5e-324 }), status: 400, field: 'body.wrapUpSec', reason: /millisecond/ },
     { name: 'a PATCH to a wait under a millisecond', request: () => client.patch(`/queues/${existing.id}`, { tierWaitSec: 1e-255 }), status: 400, field: 'body.tierWaitSec', reason: /millisecond/ },
+    { name: 'noAgentNoWait as text', request: () => post({ noAgentNoWait: 'yes' }), status: 400, field: 'body.noAgentNoWait' },
     { name: 'maxWaiting 0', request: () => post({ maxWaiting: 0 }), status: 400, field: 'body.maxWaiting' },
     { name: 'a fractional maxWaiting', request: () => post({ maxWaiting: 2.5 }), status: 400, field: 'body.maxWaiting' },
     { name: 'tier 0', request: () => post({ members: [{ agentId: agents[0].id, tier: 0 }] }), status: 400, field: 'body.members.0.tier' },

@@ -83,10 +83,12 @@ export const queues = pgTable('queues', {
   maxWaitSec: real('max_wait_sec'),
   wrapUpSec: real('wrap_up_sec').notNull().default(0),
   tierWaitSec: real('tier_wait_sec'),
+  /** A tier nobody is logged in to is not waited for (FreeSWITCH's tier-rule-no-agent-no-wait). */
+  noAgentNoWait: boolean('no_agent_no_wait').notNull().default(true),
   maxWaiting: integer('max_waiting'),
   overflow: jsonb('overflow').$type<Route>(),
-  /** Where `round_robin` resumes. */
-  lastAnsweredAgentId: uuid('last_answered_agent_id'),
+  /** Where `round_robin` resumes: after the member last rung for any of the queue's calls. */
+  lastRungAgentId: uuid('last_rung_agent_id'),
   ...timestamps,
 });
 
@@ -111,7 +113,8 @@ export const ringGroups = pgTable('ring_groups', {
   ringTimeoutSec: real('ring_timeout_sec').notNull().default(20),
   totalTimeoutSec: real('total_timeout_sec').notNull().default(60),
   failover: jsonb('failover').$type<Route>(),
-  lastAnsweredAgentId: uuid('last_answered_agent_id'),
+  /** Where `round_robin` resumes: after the member last rung for any of the group's calls. */
+  lastRungAgentId: uuid('last_rung_agent_id'),
   ...timestamps,
 });
 

@@ -215,7 +215,7 @@ function expectRangOut(s: Scenario, call: CallView, ringing: string, noAnswer: s
 }
 
 describe('queue strategies: who rings first, after a decline, after a ring timeout', () => {
-  it('ring_all rings every free member; a decline leaves the others ringing; after the timeout a new round rings the one who declined', async () => {
+  it('ring_all rings every free member; a decline leaves the others ringing; after the timeout every free member rings again', async () => {
     const s = new Scenario();
     await s.agents('A', 'B', 'C', { name: 'D', status: 'break' });
     const q = await s.queue('Q', { strategy: 'ring_all', ringTimeoutSec: RING, members: ['A', 'B', 'C', 'D'].map((agent) => ({ agent })) });
@@ -227,13 +227,14 @@ describe('queue strategies: who rings first, after a decline, after a ring timeo
     expect(s.timeline(declined).slice(3)).toEqual(['declined A']);
     expect([await s.presence('A', [id]), await s.presence('B', [id]), await s.presence('D', [id])]).toEqual(['available', 'ringing on call 1', 'break']);
 
-    // B and C let it ring: they go last, so the new round rings only A (who declined, but not just now).
-    const rangOut = await s.until(id, ['received Q', 'queued Q', 'ringing A+B+C', 'declined A', 'no_answer B+C', 'ringing A']);
+    // B and C let it ring: the next ring rings everyone free again, A who declined included (Asterisk's ringall and
+    // FreeSWITCH's ring-all call every free member at each attempt).
+    const rangOut = await s.until(id, ['received Q', 'queued Q', 'ringing A+B+C', 'declined A', 'no_answer B+C', 'ringing A+B+C']);
     expectRangOut(s, rangOut, 'ringing A+B+C', 'no_answer B+C');
     await s.hangup(id, 'caller', 'abandoned');
   });
 
-  it('longest_idle rings the member whose last call ended longest ago', async () => {
+  it('longest_idle rings a member who never took a call first, then the one whose last call ended longest ago', async () => {
     const s = new Scenario();
     await s.agents('A', 'B', 'C'); // logged in A, then B, then C
     const q = await s.queue('Q', { strategy: 'longest_idle', ringTimeoutSec: RING, members: ['A', 'B', 'C'].map((agent) => ({ agent })) });
@@ -244,7 +245,7 @@ describe('queue strategies: who rings first, after a decline, after a ring timeo
     await s.serve(c1, 'B');
     const c2 = await s.call(q);
     await s.firstRing(c2, ['received Q', 'queued Q', 'ringing A']); // A and C have had no call, A logged in first
-    expect(s.ringing(await s.decline(c2, 'A'))).toBe('C'); // C logged in before B's call ended
+    expect(s.ringing(await s.decline(c2, 'A'))).toBe('C'); // C has had no call yet: before B, whatever B's call ended
     await s.serve(c2, 'C');
     const c3 = await s.call(q);
     await s.firstRing(c3, ['received Q', 'queued Q', 'ringing A']);
@@ -260,14 +261,14 @@ describe('queue strategies: who rings first, after a decline, after a ring timeo
     await s.hangup(c4, 'caller', 'abandoned');
   });
 
-  it('round_robin rings the next member after the one who answered the queue\'s last call', async () => {
+  it('round_robin rings the next member after the one rung last for the queue\'s calls', async () => {
     const s = new Scenario();
     await s.agents('A', 'B', 'C');
     const q = await s.queue('Q', { strategy: 'round_robin', ringTimeoutSec: RING, members: ['A', 'B', 'C'].map((agent) => ({ agent })) });
     const c1 = await s.call(q);
-    await s.firstRing(c1, ['received Q', 'queued Q', 'ringing A']); // nobody answered yet: the first member
+    await s.firstRing(c1, ['received Q', 'queued Q', 'ringing A']); // nobody rung yet: the first member
     expect(s.ringing(await s.decline(c1, 'A'))).toBe('B');
-    await s.serve(c1, 'B'); // B answered last
+    await s.serve(c1, 'B'); // B rang last (and answered)
 
     const c2 = await s.call(q);
     await s.firstRing(c2, ['received Q', 'queued Q', 'ringing C']);
@@ -400,16 +401,16 @@ describe('queue strategies: who rings first, after a decline, after a ring timeo
     expect(new Set(picks).size, `first rings: ${picks}`).toBeGreaterThan(1);
   });
 
-  it('weighted_random rings by 1/(1+penalty): a member with a huge penalty rings only when nobody else is left', async () => {
+  it('weighted_random rings by Asterisk\'s wrandom draw: a member with a huge penalty rings only when nobody else is left', async () => {
     const s = new Scenario();
     await s.agents('A', 'B', 'C');
     const q = await s.queue('Q', {
       strategy: 'weighted_random', ringTimeoutSec: RING,
       members: [{ agent: 'A', penalty: 0 }, { agent: 'B', penalty: 0 }, { agent: 'C', penalty: 1_000_000 }],
     });
-    // Certain: the three rings are three members. By weight, C (1e-6 against 1 + 1) comes last each time: the chance
-    // of a false failure over this test is about 1 in 100,000. Picking without the weights would fail it with
-    // probability 1 − (1/3)·(2/3)^6, about 97%.
+    // Certain: the three rings are three members. C draws below (1 + 1e6) × 1000, A and B below 1000: C comes last
+    // unless its draw is under 1000, about 1 in 1,000,000 each time. Picking without the penalties would fail this
+    // test with probability 1 − (1/3)·(2/3)^6, about 97%.
     const pass = await randomPass(s, q, ['A', 'B', 'C']);
     expect(pass[2]).toBe('C');
     const picks = [pass[0]!, ...(await firstPicks(s, q, 6))];
@@ -474,14 +475,14 @@ describe('ring-group strategies: who rings first, after a decline, after a ring 
     await s.hangup(id, 'caller', 'abandoned');
   });
 
-  it('round_robin hunts from the member after the one who answered the group\'s last call', async () => {
+  it('round_robin hunts from the member after the one rung last for the group\'s calls', async () => {
     const s = new Scenario();
     await s.agents('A', 'B', 'C');
     const g = await s.group('G', { strategy: 'round_robin', ringTimeoutSec: RING, totalTimeoutSec: 30, failover: null, members: ['A', 'B', 'C'] });
     const c1 = await s.call(g);
     await s.firstRing(c1, ['received G', 'ringing A']);
     expect(s.ringing(await s.decline(c1, 'A'))).toBe('B');
-    await s.serve(c1, 'B'); // B answered last
+    await s.serve(c1, 'B'); // B rang last (and answered)
 
     const c2 = await s.call(g);
     await s.firstRing(c2, ['received G', 'ringing C']);

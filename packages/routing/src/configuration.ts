@@ -22,7 +22,7 @@ export interface QueueMemberConfig {
   readonly tier?: number;
   /** Order within a tier (`top_down`, `round_robin`). Default 0. */
   readonly position?: number;
-  /** The weight of `weighted_random`: a higher penalty rings less often. Default 0. */
+  /** `weighted_random` (Asterisk's wrandom): the member draws below (1 + penalty) × 1000, the lowest rings. Default 0. */
   readonly penalty?: number;
 }
 
@@ -37,6 +37,11 @@ export interface QueueConfig {
   /** Default 0. */
   readonly wrapUpSec?: number;
   readonly tierWaitSec?: number | null;
+  /**
+   * FreeSWITCH's `tier-rule-no-agent-no-wait`: a tier nobody is logged in to (every member offline, or none who speaks
+   * the call's language when the queue requires it) is not waited for; the next tier opens at once. Default true.
+   */
+  readonly noAgentNoWait?: boolean;
   readonly maxWaiting?: number | null;
   readonly overflow?: Route | null;
   readonly members: readonly QueueMemberConfig[];

@@ -25,7 +25,7 @@ export interface DecisionResult {
    */
   readonly ignored?: string;
   /**
-   * Every call, agent, queue and ring group whose runtime record (its snapshot, or `lastAnsweredAgentId`) this decision
+   * Every call, agent, queue and ring group whose runtime record (its snapshot, or `lastRungAgentId`) this decision
    * may have changed: the records the shell writes back. Calls that ended here are listed and no longer in the state.
    */
   readonly touched: TouchedRecords;

@@ -1,6 +1,6 @@
 // Calls in ring groups: no line; members ring step by step by the group's strategy until someone answers.
 import { ringAgents } from './call-lifecycle.ts';
-import { setCallTimer, timerKeys, touchCall, type Decision } from './decision.ts';
+import { setCallTimer, timerKeys, touchCall, touchRingGroup, type Decision } from './decision.ts';
 import { ringGroupSteps } from './strategies/ring-group/ring-group-strategies.ts';
 import type { CallRecord, RingGroupRecord } from './state.ts';
 
@@ -27,6 +27,11 @@ export function ringNextStep(decision: Decision, call: CallRecord, group: RingGr
     random: decision.random,
   });
   if (!agentIds.length) return false;
+  if (group.strategy === 'round_robin') {
+    // The next call starts after the member last rung, answered or not, as the queue strategy of the same name.
+    group.lastRungAgentId = agentIds[agentIds.length - 1]!;
+    touchRingGroup(decision, group);
+  }
   ringAgents(decision, call, agentIds, group.ringTimeoutSec);
   return true;
 }

@@ -42,7 +42,7 @@ export interface CallSnapshot {
 
 export interface DestinationSnapshot {
   readonly id: string;
-  readonly lastAnsweredAgentId: string | null;
+  readonly lastRungAgentId: string | null;
 }
 
 export interface RoutingSnapshot {
@@ -84,8 +84,8 @@ export function snapshotRoutingState(state: RoutingState): RoutingSnapshot {
   return {
     agents: [...state.agents.values()].map(snapshotAgent),
     calls: [...state.calls.values()].map(snapshotCall),
-    queues: [...state.queues.values()].map(({ id, lastAnsweredAgentId }) => ({ id, lastAnsweredAgentId })),
-    ringGroups: [...state.ringGroups.values()].map(({ id, lastAnsweredAgentId }) => ({ id, lastAnsweredAgentId })),
+    queues: [...state.queues.values()].map(({ id, lastRungAgentId }) => ({ id, lastRungAgentId })),
+    ringGroups: [...state.ringGroups.values()].map(({ id, lastRungAgentId }) => ({ id, lastRungAgentId })),
     nextSequence: state.nextSequence,
   };
 }
@@ -138,11 +138,11 @@ export function restoreRoutingState(config: RoutingConfig, snapshot: RoutingSnap
   }
   for (const saved of snapshot.queues) {
     const queue = state.queues.get(saved.id);
-    if (queue) queue.lastAnsweredAgentId = saved.lastAnsweredAgentId;
+    if (queue) queue.lastRungAgentId = saved.lastRungAgentId;
   }
   for (const saved of snapshot.ringGroups) {
     const group = state.ringGroups.get(saved.id);
-    if (group) group.lastAnsweredAgentId = saved.lastAnsweredAgentId;
+    if (group) group.lastRungAgentId = saved.lastRungAgentId;
   }
   return state;
 }

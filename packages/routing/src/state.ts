@@ -40,6 +40,8 @@ export interface QueueRecord {
   readonly wrapUpSec: number;
   /** Null when tiers do not gate (no tier wait, or only one tier). */
   readonly tierWaitSec: number | null;
+  /** A tier nobody is logged in to opens the next at once (FreeSWITCH's tier-rule-no-agent-no-wait). */
+  readonly noAgentNoWait: boolean;
   readonly maxTier: number;
   readonly maxWaiting: number | null;
   readonly overflow: Route | null;
@@ -52,7 +54,8 @@ export interface QueueRecord {
   /** Lines by `${language}|${openTier}`. */
   readonly lines: Map<string, WaitingLine<CallRecord>>;
   waiting: number;
-  lastAnsweredAgentId: string | null;
+  /** `round_robin` resumes after this member: the last one rung for any of the queue's calls (kept by round_robin only). */
+  lastRungAgentId: string | null;
 }
 
 export interface RingGroupRecord {
@@ -63,7 +66,8 @@ export interface RingGroupRecord {
   readonly failover: Route | null;
   /** In ring order. */
   readonly memberIds: readonly string[];
-  lastAnsweredAgentId: string | null;
+  /** `round_robin` resumes after this member: the last one rung for any of the group's calls (kept by round_robin only). */
+  lastRungAgentId: string | null;
 }
 
 export interface CallRecord {
@@ -163,6 +167,7 @@ function createQueue(config: QueueConfig, agents: Map<string, AgentRecord>): Que
     maxWaitSec: config.maxWaitSec ?? null,
     wrapUpSec: config.wrapUpSec ?? 0,
     tierWaitSec: gated ? config.tierWaitSec! : null,
+    noAgentNoWait: config.noAgentNoWait ?? true,
     maxTier,
     maxWaiting: config.maxWaiting ?? null,
     overflow: config.overflow ?? null,
@@ -171,7 +176,7 @@ function createQueue(config: QueueConfig, agents: Map<string, AgentRecord>): Que
     freeMemberIds,
     lines: new Map(),
     waiting: 0,
-    lastAnsweredAgentId: null,
+    lastRungAgentId: null,
   };
 }
 
@@ -188,6 +193,6 @@ function createRingGroup(config: RingGroupConfig, agents: Map<string, AgentRecor
     totalTimeoutSec: config.totalTimeoutSec ?? 60,
     failover: config.failover ?? null,
     memberIds: [...new Set(members.map((member) => member.agentId))],
-    lastAnsweredAgentId: null,
+    lastRungAgentId: null,
   };
 }

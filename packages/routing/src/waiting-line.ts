@@ -38,6 +38,11 @@ export class WaitingLine<Call extends WaitingCall> {
     return this.calls[0];
   }
 
+  /** Every call in the line, in no particular order (a copy: the line may change while the caller walks it). */
+  all(): Call[] {
+    return [...this.calls];
+  }
+
   push(call: Call): void {
     call.line = this;
     call.lineIndex = this.calls.length;

@@ -125,6 +125,25 @@ describe('configuration_changed', () => {
     expect(shell.status('c1')).toBe('answered');
   });
 
+  it('a tier added above the one a waiting call reached opens on time', () => {
+    const members = [{ agentId: 'a1' }, { agentId: 'a2', tier: 2 }];
+    const config: RoutingConfig = { agents: agents(3), queues: [sales(members, { tierWaitSec: 10 })] };
+    const shell = new TestShell(config);
+    shell.arrive('b1', 'sales');
+    shell.answer('b1', 'a1');
+    shell.arrive('b2', 'sales');
+    shell.advance(10);
+    shell.answer('b2', 'a2');
+    shell.arrive('c1', 'sales');
+    shell.advance(12); // c1 reached tier 2, the last: no tier timer is left for it
+    shell.reconfigure({ ...config, queues: [sales([...members, { agentId: 'a3', tier: 3 }], { tierWaitSec: 10 })] });
+    expect(shell.status('c1')).toBe('queued');
+    shell.advance(7.9);
+    expect(shell.status('c1')).toBe('queued');
+    shell.advance(0.1);
+    expect(shell.ringing('c1')).toEqual(['a3']);
+  });
+
   it('lists each of many agents it rings once', () => {
     const { shell, config } = waitingCalls({ strategy: 'ring_all' });
     const many = agents(40);

@@ -21,7 +21,7 @@ function serve(shell: TestShell, callId: string, talkSec = 1) {
 describe('queue strategies: who rings for each call', () => {
   const cases: { strategy: QueueStrategy; served: string[]; note: string }[] = [
     { strategy: 'longest_idle', served: ['a1', 'a2', 'a3', 'a1', 'a2'], note: 'never-called agents first, then the oldest call end' },
-    { strategy: 'round_robin', served: ['a1', 'a2', 'a3', 'a1', 'a2'], note: 'after the member who answered last' },
+    { strategy: 'round_robin', served: ['a1', 'a2', 'a3', 'a1', 'a2'], note: 'after the member rung last' },
     { strategy: 'top_down', served: ['a1', 'a1', 'a1', 'a1', 'a1'], note: 'always the first free member' },
     { strategy: 'fewest_calls', served: ['a1', 'a2', 'a3', 'a1', 'a2'], note: 'the fewest answered calls' },
     { strategy: 'least_talk_time', served: ['a1', 'a2', 'a3', 'a1', 'a2'], note: 'the least talk time' },
@@ -74,14 +74,14 @@ describe('queue strategies: who rings for each call', () => {
     expect(order).toEqual(['a3', 'a2', 'a1']);
   });
 
-  it('round_robin resumes after the member who answered last, skipping busy members', () => {
+  it('round_robin resumes after the member rung last, skipping busy members', () => {
     const shell = queueShell('round_robin', {}, 4);
     shell.arrive('c1', 'q1');
     shell.decline('c1', 'a1');
     expect(shell.ringing('c1')).toEqual(['a2']);
     shell.answer('c1', 'a2');
     serve(shell, 'c2');
-    expect(shell.state.queues.get('q1')!.lastAnsweredAgentId).toBe('a3');
+    expect(shell.state.queues.get('q1')!.lastRungAgentId).toBe('a3');
     shell.arrive('c3', 'q1');
     expect(shell.ringing('c3')).toEqual(['a4']);
     shell.answer('c3', 'a4');
@@ -103,15 +103,16 @@ describe('queue strategies: who rings for each call', () => {
     }
   });
 
-  it('weighted_random uses the penalty as weight: 1/(1+penalty)', () => {
+  it('weighted_random draws below (1 + penalty) × 1000 per member and rings the lowest, as Asterisk\'s wrandom', () => {
     const members = [{ agentId: 'a1', penalty: 0 }, { agentId: 'a2', penalty: 1 }, { agentId: 'a3', penalty: 3 }];
     const shell = new TestShell({ agents: agents(3), queues: [{ id: 'q1', strategy: 'weighted_random', members }] }, 3);
     const served = Array.from({ length: 7000 }, (_, index) => serve(shell, `c${index}`, 0));
     const share = (agentId: string) => served.filter((id) => id === agentId).length / served.length;
-    // Weights 1, 1/2, 1/4 → 4/7, 2/7, 1/7.
-    expect(share('a1')).toBeCloseTo(4 / 7, 1);
-    expect(share('a2')).toBeCloseTo(2 / 7, 1);
-    expect(share('a3')).toBeCloseTo(1 / 7, 1);
+    // Draws below 1000, 2000 and 4000: a1 is lowest with probability 0.6670, a2 0.2290, a3 0.1040 (summed exactly);
+    // ±0.02 is over 3.5 standard deviations at 7,000 calls.
+    expect(Math.abs(share('a1') - 0.667)).toBeLessThan(0.02);
+    expect(Math.abs(share('a2') - 0.229)).toBeLessThan(0.02);
+    expect(Math.abs(share('a3') - 0.104)).toBeLessThan(0.02);
   });
 });
 

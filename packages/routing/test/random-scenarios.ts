@@ -16,6 +16,7 @@ export const configArbitrary: fc.Arbitrary<RoutingConfig> = fc
         maxWaitSec: fc.option(fc.constantFrom(5, 20, 60)),
         wrapUpSec: fc.constantFrom(0, 0.5, 3),
         tierWaitSec: fc.option(fc.constantFrom(1, 4)),
+        noAgentNoWait: fc.boolean(),
         maxWaiting: fc.option(fc.constantFrom(1, 3)),
         overflow: fc.option(fc.constantFrom<QueueConfig['overflow']>({ kind: 'queue', id: 'q0' }, { kind: 'queue', id: 'q1' }, { kind: 'ring_group', id: 'g0' }, { kind: 'hangup' })),
         members: fc.array(fc.record({ agent: fc.nat(5), tier: fc.integer({ min: 1, max: 3 }), position: fc.nat(3), penalty: fc.nat(4) }), { maxLength: 6 }),

@@ -53,7 +53,7 @@ describe('ring-group strategies: who rings at each step', () => {
     expect(orders.size).toBeGreaterThan(3);
   });
 
-  it('round_robin starts after the member who answered the group last', () => {
+  it('round_robin starts after the member rung last (here the one who answered)', () => {
     const shell = groupShell('round_robin');
     shell.arrive('c1', 'g1', { kind: 'ring_group' });
     shell.advance(10);

@@ -188,12 +188,20 @@ describe('touched lists every record a decision changed', () => {
     expect(touched).toEqual({ callIds: ['c1'], agentIds: ['a1'], queueIds: [], ringGroupIds: [] });
   });
 
-  it('lists the queue whose last answerer changed', () => {
-    const shell = new TestShell({ agents: agents(2), queues: [{ id: 'q1', strategy: 'round_robin', members: [{ agentId: 'a1' }, { agentId: 'a2' }] }] });
-    shell.arrive('c1', 'q1');
-    const { touched } = shell.answer('c1', 'a1');
-    expect(touched.queueIds).toEqual(['q1']);
-    expect(touched.ringGroupIds).toEqual([]);
+  it('lists the queue whose round-robin cursor (the member last rung) changed, and only for round_robin', () => {
+    const members = [{ agentId: 'a1' }, { agentId: 'a2' }];
+    const shell = new TestShell({
+      agents: agents(4),
+      queues: [
+        { id: 'q1', strategy: 'round_robin', members },
+        { id: 'q2', strategy: 'longest_idle', members: [{ agentId: 'a3' }] },
+      ],
+      ringGroups: [{ id: 'g1', strategy: 'round_robin', members: ['a4'] }],
+    });
+    expect(shell.arrive('c1', 'q1').touched).toMatchObject({ queueIds: ['q1'], ringGroupIds: [] });
+    expect(shell.answer('c1', 'a1').touched).toMatchObject({ queueIds: [], ringGroupIds: [] });
+    expect(shell.arrive('c2', 'q2').touched).toMatchObject({ queueIds: [], ringGroupIds: [] });
+    expect(shell.arrive('c3', 'g1', { kind: 'ring_group' }).touched).toMatchObject({ queueIds: [], ringGroupIds: ['g1'] });
   });
 });
 

@@ -13,7 +13,7 @@ export function toQueue(row: QueueRecord): Queue {
   return {
     id: row.id, name: row.name, number: row.number, strategy: row.strategy, requireLanguage: row.requireLanguage, skills: row.skills,
     ringTimeoutSec: row.ringTimeoutSec, maxWaitSec: row.maxWaitSec, wrapUpSec: row.wrapUpSec, tierWaitSec: row.tierWaitSec,
-    maxWaiting: row.maxWaiting, overflow: row.overflow as Queue['overflow'], members: row.members, domain: row.domain,
+    noAgentNoWait: row.noAgentNoWait, maxWaiting: row.maxWaiting, overflow: row.overflow as Queue['overflow'], members: row.members, domain: row.domain,
     createdAt: isoText(row.createdAt), updatedAt: isoText(row.updatedAt),
   };
 }

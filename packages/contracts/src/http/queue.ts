@@ -9,7 +9,7 @@ export const QueueMemberBody = z
     agentId: z.uuid(),
     tier: z.int().min(1).max(1000).optional().describe('1 when left out; tier n+1 joins after a call waited `tierWaitSec × n`'),
     position: z.int().min(0).max(1_000_000).optional().describe("order within the tier (`top_down`); the member's index in the list when left out"),
-    penalty: z.int().min(0).max(1_000_000).optional().describe('0 when left out; `weighted_random` weighs 1/(1+penalty)'),
+    penalty: z.int().min(0).max(1_000_000).optional().describe("0 when left out; `weighted_random` (Asterisk's wrandom): each member draws below (1 + penalty) × 1000, the lowest rings"),
   })
   .meta({ id: 'QueueMemberBody' });
 export type QueueMemberBody = z.infer<typeof QueueMemberBody>;
@@ -31,6 +31,7 @@ export const CreateQueueBody = z
     maxWaitSec: Seconds.nullable().optional().describe('longest wait before overflow; null: no limit'),
     wrapUpSec: Seconds.optional().describe('pause after each call before the member rings again (0 when left out)'),
     tierWaitSec: Seconds.nullable().optional().describe('wait before each next tier joins; null: all tiers at once'),
+    noAgentNoWait: z.boolean().optional().describe("with `tierWaitSec`: a tier nobody is logged in to (all its members offline, or none who speaks the caller's language when `requireLanguage`) is not waited for, the next tier joins at once, as FreeSWITCH's tier-rule-no-agent-no-wait (true when left out)"),
     maxWaiting: z.int().min(1).max(1_000_000).nullable().optional().describe('most calls waiting; null: no limit'),
     overflow: DestinationRoute.nullable().optional().describe('where a call goes after `maxWaitSec`; null: it ends unanswered'),
     members: QueueMembersInput,
@@ -59,6 +60,7 @@ export const Queue = z
     maxWaitSec: z.number().nullable(),
     wrapUpSec: z.number(),
     tierWaitSec: z.number().nullable(),
+    noAgentNoWait: z.boolean(),
     maxWaiting: z.int().nullable(),
     overflow: DestinationRoute.nullable(),
     members: z.array(QueueMember).describe('by tier, then position'),

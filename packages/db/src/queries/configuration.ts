@@ -186,6 +186,7 @@ export type QueueValues = {
   maxWaitSec: number | null;
   wrapUpSec: number;
   tierWaitSec: number | null;
+  noAgentNoWait: boolean;
   maxWaiting: number | null;
   overflow: Route | null;
 };
@@ -198,6 +199,7 @@ export const newQueueDefaults = {
   maxWaitSec: null,
   wrapUpSec: queues.wrapUpSec.default as number,
   tierWaitSec: null,
+  noAgentNoWait: queues.noAgentNoWait.default as boolean,
   maxWaiting: null,
   overflow: null,
 } satisfies Partial<QueueValues>;
@@ -206,7 +208,7 @@ export type QueueRecord = QueueValues & { id: string; createdAt: string; updated
 
 const queueColumns = `id, domain, name, number, strategy, require_language as "requireLanguage", skills,
   ring_timeout_sec as "ringTimeoutSec", max_wait_sec as "maxWaitSec", wrap_up_sec as "wrapUpSec", tier_wait_sec as "tierWaitSec",
-  max_waiting as "maxWaiting", overflow::text as overflow, ${exact('created_at')} as "createdAt", ${exact('updated_at')} as "updatedAt"`;
+  no_agent_no_wait as "noAgentNoWait", max_waiting as "maxWaiting", overflow::text as overflow, ${exact('created_at')} as "createdAt", ${exact('updated_at')} as "updatedAt"`;
 
 type QueueRow = Omit<QueueRecord, 'members' | 'overflow'> & { overflow: string | null };
 
@@ -231,10 +233,10 @@ export async function insertQueue(sql: Sql, values: QueueValues, members: readon
   const v = values;
   const [row] = await sql<QueueRow[]>`
     insert into queues (domain, name, number, strategy, require_language, skills, ring_timeout_sec, max_wait_sec, wrap_up_sec,
-                        tier_wait_sec, max_waiting, overflow)
+                        tier_wait_sec, no_agent_no_wait, max_waiting, overflow)
     values (${v.domain}, ${v.name}, ${v.number}, ${v.strategy}::queue_strategy, ${v.requireLanguage}, ${v.skills}::text[],
-            ${v.ringTimeoutSec}::real, ${v.maxWaitSec}::real, ${v.wrapUpSec}::real, ${v.tierWaitSec}::real, ${v.maxWaiting}::int,
-            ${routeText(v.overflow)}::text::jsonb)
+            ${v.ringTimeoutSec}::real, ${v.maxWaitSec}::real, ${v.wrapUpSec}::real, ${v.tierWaitSec}::real, ${v.noAgentNoWait},
+            ${v.maxWaiting}::int, ${routeText(v.overflow)}::text::jsonb)
     returning id`;
   await replaceQueueMembers(sql, row!.id, members);
   return (await queueById(sql, row!.id))!;
@@ -248,7 +250,7 @@ export async function updateQueue(sql: Sql, id: string, values: QueueValues, mem
        set domain = ${v.domain}, name = ${v.name}, number = ${v.number}, strategy = ${v.strategy}::queue_strategy,
            require_language = ${v.requireLanguage}, skills = ${v.skills}::text[], ring_timeout_sec = ${v.ringTimeoutSec}::real,
            max_wait_sec = ${v.maxWaitSec}::real, wrap_up_sec = ${v.wrapUpSec}::real, tier_wait_sec = ${v.tierWaitSec}::real,
-           max_waiting = ${v.maxWaiting}::int, overflow = ${routeText(v.overflow)}::text::jsonb, updated_at = now()
+           no_agent_no_wait = ${v.noAgentNoWait}, max_waiting = ${v.maxWaiting}::int, overflow = ${routeText(v.overflow)}::text::jsonb, updated_at = now()
      where id = ${id}
     returning id`;
   if (rows.length === 0) return undefined;

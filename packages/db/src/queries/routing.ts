@@ -76,13 +76,13 @@ export type AgentRow = {
 };
 export type QueueRow = {
   id: string; strategy: string; requireLanguage: boolean; skills: string[]; ringTimeoutSec: number; maxWaitSec: number | null;
-  wrapUpSec: number; tierWaitSec: number | null; maxWaiting: number | null; overflow: { kind: string; id?: string } | null;
-  lastAnsweredAgentId: string | null;
+  wrapUpSec: number; tierWaitSec: number | null; noAgentNoWait: boolean; maxWaiting: number | null; overflow: { kind: string; id?: string } | null;
+  lastRungAgentId: string | null;
 };
 export type QueueMemberRow = { queueId: string; agentId: string; tier: number; position: number; penalty: number };
 export type RingGroupRow = {
   id: string; strategy: string; ringTimeoutSec: number; totalTimeoutSec: number; failover: { kind: string; id?: string } | null;
-  lastAnsweredAgentId: string | null;
+  lastRungAgentId: string | null;
 };
 export type RingGroupMemberRow = { ringGroupId: string; agentId: string; position: number };
 export type LiveCallRow = { id: string; status: string; routing: Record<string, unknown>; lastSequence: number };
@@ -107,14 +107,14 @@ export async function loadDomain(sql: postgres.Sql, domain: string): Promise<Dom
       tx<QueueRow[]>`
         select id, strategy, require_language as "requireLanguage", skills, ring_timeout_sec::float8 as "ringTimeoutSec",
                max_wait_sec::float8 as "maxWaitSec", wrap_up_sec::float8 as "wrapUpSec", tier_wait_sec::float8 as "tierWaitSec",
-               max_waiting as "maxWaiting", overflow, last_answered_agent_id as "lastAnsweredAgentId"
+               no_agent_no_wait as "noAgentNoWait", max_waiting as "maxWaiting", overflow, last_rung_agent_id as "lastRungAgentId"
           from queues where domain = ${domain} order by created_at, id`,
       tx<QueueMemberRow[]>`
         select m.queue_id as "queueId", m.agent_id as "agentId", m.tier, m.position, m.penalty
           from queue_members m join queues q on q.id = m.queue_id where q.domain = ${domain} order by m.queue_id, m.position, m.agent_id`,
       tx<RingGroupRow[]>`
         select id, strategy, ring_timeout_sec::float8 as "ringTimeoutSec", total_timeout_sec::float8 as "totalTimeoutSec", failover,
-               last_answered_agent_id as "lastAnsweredAgentId"
+               last_rung_agent_id as "lastRungAgentId"
           from ring_groups where domain = ${domain} order by created_at, id`,
       tx<RingGroupMemberRow[]>`
         select m.ring_group_id as "ringGroupId", m.agent_id as "agentId", m.position
@@ -138,7 +138,7 @@ export type AgentWrite = {
   id: string; state: string; currentCallId: string | null; callsAnswered: number; talkTimeSec: number;
   lastCallEndedAt: number | null; availableSince: number | null; answeredAt: number | null;
 };
-export type DestinationWrite = { id: string; lastAnsweredAgentId: string | null };
+export type DestinationWrite = { id: string; lastRungAgentId: string | null };
 export type DecisionWrite = {
   domain: string;
   epoch: number;
@@ -205,8 +205,8 @@ export async function writeDecision(sql: postgres.TransactionSql, write: Decisio
   for (const [table, rows] of [['queues', write.queues], ['ring_groups', write.ringGroups]] as const) {
     if (!rows.length) continue;
     statements.push(sql`
-      update ${sql(table)} d set last_answered_agent_id = u.agent_id
-        from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.lastAnsweredAgentId)}::uuid[]) as u(id, agent_id)
+      update ${sql(table)} d set last_rung_agent_id = u.agent_id
+        from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.lastRungAgentId)}::uuid[]) as u(id, agent_id)
        where d.id = u.id`);
   }
   if (timersDeleted.length) {

@@ -93,11 +93,11 @@ export class DecisionEffects {
     }
     for (const id of queueIds) {
       const queue = state.queues.get(id);
-      if (queue) this.queues.set(id, { id, lastAnsweredAgentId: queue.lastAnsweredAgentId });
+      if (queue) this.queues.set(id, { id, lastRungAgentId: queue.lastRungAgentId });
     }
     for (const id of ringGroupIds) {
       const group = state.ringGroups.get(id);
-      if (group) this.ringGroups.set(id, { id, lastAnsweredAgentId: group.lastAnsweredAgentId });
+      if (group) this.ringGroups.set(id, { id, lastRungAgentId: group.lastRungAgentId });
     }
   }
 

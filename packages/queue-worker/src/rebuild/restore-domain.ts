@@ -28,6 +28,7 @@ export function routingConfigOf(rows: DomainRows): RoutingConfig {
       maxWaitSec: q.maxWaitSec,
       wrapUpSec: q.wrapUpSec,
       tierWaitSec: q.tierWaitSec,
+      noAgentNoWait: q.noAgentNoWait,
       maxWaiting: q.maxWaiting,
       overflow: q.overflow as Route | null,
       members: (membersOf.get(q.id) ?? []).map(({ agentId, tier, position, penalty }) => ({ agentId, tier, position, penalty })),
@@ -56,8 +57,8 @@ export function routingSnapshotOf(rows: DomainRows, nextSequence: number): Routi
       answeredAt: a.answeredAt ?? 0,
     })),
     calls: rows.calls.map((c) => c.routing as unknown as CallSnapshot),
-    queues: rows.queues.map((q) => ({ id: q.id, lastAnsweredAgentId: q.lastAnsweredAgentId })),
-    ringGroups: rows.ringGroups.map((g) => ({ id: g.id, lastAnsweredAgentId: g.lastAnsweredAgentId })),
+    queues: rows.queues.map((q) => ({ id: q.id, lastRungAgentId: q.lastRungAgentId })),
+    ringGroups: rows.ringGroups.map((g) => ({ id: g.id, lastRungAgentId: g.lastRungAgentId })),
     nextSequence,
   };
 }

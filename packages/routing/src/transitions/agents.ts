@@ -3,6 +3,7 @@ import { dispatchAgent } from '../agent-dispatch.ts';
 import { setAgentState } from '../agent-states.ts';
 import { timerKeys, touchAgent, type Decision, type Ignored } from '../decision.ts';
 import type { RoutingInputOf } from '../inputs.ts';
+import { openTiersLeftEmpty } from '../queue-routing.ts';
 import { endRings } from './ringing.ts';
 
 export function agentPresenceChanged(decision: Decision, input: RoutingInputOf<'agent_presence_changed'>): Ignored {
@@ -15,15 +16,17 @@ export function agentPresenceChanged(decision: Decision, input: RoutingInputOf<'
     if (input.state === 'available') return 'unchanged';
     // Leaving while the phone rings counts as not answering; the call moves on at once.
     endRings(decision, decision.state.calls.get(agent.callId!)!, [agent.id], 'no_answer', input.state);
-    return undefined;
+  } else {
+    if (agent.state === 'wrap_up') decision.commands.push({ type: 'cancel_timer', key: timerKeys.wrapUp(agent.id) });
+    else if (input.state === 'available') {
+      touchAgent(decision, agent);
+      agent.availableSince = decision.now;
+    }
+    setAgentState(decision, agent, input.state);
+    dispatchAgent(decision, agent);
   }
-  if (agent.state === 'wrap_up') decision.commands.push({ type: 'cancel_timer', key: timerKeys.wrapUp(agent.id) });
-  else if (input.state === 'available') {
-    touchAgent(decision, agent);
-    agent.availableSince = decision.now;
-  }
-  setAgentState(decision, agent, input.state);
-  dispatchAgent(decision, agent);
+  // The agent may have been the last one logged in to a tier that callers wait for: with noAgentNoWait it opens the next.
+  if (input.state === 'offline') openTiersLeftEmpty(decision, agent);
   return undefined;
 }
 

@@ -2,10 +2,8 @@
 import { releaseAgents } from '../agent-dispatch.ts';
 import { setAgentState } from '../agent-states.ts';
 import { stopRinging } from '../call-lifecycle.ts';
-import { queueAt, ringGroupAt, ringOn } from '../call-routing.ts';
-import {
-  cancelCallTimer, cancelCallTimers, emit, timerFired, timerKeys, touchAgent, touchQueue, touchRingGroup, type Decision, type Ignored,
-} from '../decision.ts';
+import { ringOn } from '../call-routing.ts';
+import { cancelCallTimer, cancelCallTimers, emit, timerFired, timerKeys, touchAgent, type Decision, type Ignored } from '../decision.ts';
 import type { RoutingInputOf } from '../inputs.ts';
 import type { CallRecord } from '../state.ts';
 import type { AgentPresence } from '../vocabulary.ts';
@@ -25,16 +23,6 @@ export function agentAnswered(decision: Decision, input: RoutingInputOf<'agent_a
   agent.callsAnswered++;
   agent.answeredAt = decision.now;
   setAgentState(decision, agent, 'on_call', call.id);
-  // A destination deleted while the call rang keeps no round-robin memory.
-  const queue = queueAt(decision, call);
-  const group = queue ? undefined : ringGroupAt(decision, call);
-  if (queue) {
-    queue.lastAnsweredAgentId = agent.id;
-    touchQueue(decision, queue);
-  } else if (group) {
-    group.lastAnsweredAgentId = agent.id;
-    touchRingGroup(decision, group);
-  }
   decision.commands.push({ type: 'connect', callId: call.id, agentId: agent.id });
   emit(decision, call, { type: 'call.answered', data: { agentId: agent.id } });
   releaseAgents(decision, others);

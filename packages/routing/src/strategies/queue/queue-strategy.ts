@@ -14,7 +14,8 @@ export interface QueueStrategyContext {
 
 /**
  * Returns the members to ring at once (one, or all for `ring_all`); never empty when candidates are given.
- * Candidates arrive in the queue's member order (tier, position, agent id), so a pick depends only on the state.
+ * Candidates arrive in the queue's member order (tier, position, agent id), so a pick depends only on the state. Except
+ * for `ring_all`, they are all of one tier, the lowest that has a candidate: tier orders before any strategy's metric.
  */
 export type QueueStrategyPick = (candidates: readonly QueueCandidate[], context: QueueStrategyContext) => readonly QueueCandidate[];
 

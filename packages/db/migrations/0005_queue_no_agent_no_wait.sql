@@ -1,0 +1,1 @@
+ALTER TABLE "queues" ADD COLUMN "no_agent_no_wait" boolean DEFAULT true NOT NULL;
