@@ -26,6 +26,8 @@ export type LocalKafka = {
   /** Milliseconds from spawning the JVM to a KafkaJS admin listing topics, for the last start. */
   lastStartMs: number;
   readonly running: boolean;
+  /** The JVM's process id while it runs, when this process started it (the bench measures its CPU). */
+  readonly pid?: number | undefined;
   /** Stops the JVM (controlled shutdown, SIGKILL after 20 s); the data stays. */
   stop(): Promise<void>;
   /** Starts the JVM again if stopped, same ports and data; resolves when clients can connect. */
@@ -217,6 +219,9 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     lastStartMs: 0,
     get running() {
       return isRunning();
+    },
+    get pid() {
+      return isRunning() ? jvm!.pid : undefined;
     },
     async stop() {
       if (starting) await starting.catch(() => {});

@@ -9,8 +9,13 @@ export type LocalPostgresOptions = {
   /** Folder that holds the cluster (created under it as `pgdata`). */
   dataDir: string;
   port: number;
-  /** Keep the data between runs (the start command); false wipes it on stop and trades durability for speed (tests). */
+  /** Keep the data between runs (the start command); false wipes it on stop (tests, the bench). */
   persistent: boolean;
+  /**
+   * PostgreSQL's own crash-safe defaults (fsync, synchronous_commit, full_page_writes on); false turns them off, which
+   * trades durability for speed. Default: as `persistent` (tests run throwaway, the start command durable).
+   */
+  durable?: boolean;
   log?: (line: string) => void;
   /** Lines worth showing the user (a copy of the binaries was made); none when absent. */
   say?: (line: string) => void;
@@ -28,6 +33,10 @@ export type LocalPostgres = {
   dataDir: string;
   /** Why the data is not under `dataDir` (as root, user postgres could not reach it); absent when it is. */
   movedBecause?: string;
+  /** Whether it runs with PostgreSQL's crash-safe defaults (see LocalPostgresOptions.durable). */
+  durable: boolean;
+  /** The postmaster's process id while it runs (its backends are its children): what the bench measures CPU by. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 };
 
@@ -70,6 +79,7 @@ async function checkTraversable(dir: string): Promise<void> {
 
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
   const { port, persistent, log } = options;
+  const durable = options.durable ?? persistent;
   const EmbeddedPostgres = await loadEmbeddedPostgres(options);
   // As root the server runs as user `postgres`, which must be able to reach pgdata through its parent folders:
   // when it cannot reach `dataDir` (a clone under /root), the cluster lives in a folder it can reach instead.
@@ -105,8 +115,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       // No Unix socket: nothing here uses one, and it avoids clashing with a system PostgreSQL in /var/run/postgresql.
       '-c', 'unix_socket_directories=',
       '-c', 'max_connections=200',
-      // Throwaway test clusters need no crash safety; a persistent one keeps PostgreSQL's defaults.
-      ...(persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+      // Throwaway test clusters need no crash safety; a durable one keeps PostgreSQL's defaults.
+      ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ],
     onLog: remember,
     onError: remember,
@@ -154,6 +164,11 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     version,
     dataDir,
     movedBecause: movedBecause && describeBlocked(movedBecause),
+    durable,
+    get pid() {
+      const child = (pg as unknown as { process?: ChildProcess }).process;
+      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    },
     stop: () =>
       (stopping ??= stopInstance(pg).then(async () => {
         if (persistent) return;

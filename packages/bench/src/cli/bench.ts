@@ -1,4 +1,4 @@
-// `npm run bench [-- --smoke] [--out path] [--duration s] [--rounds n] [--connections n] [--profile dir]`: one full run.
+// `npm run bench [-- --smoke] [--throwaway-storage] [--out path] [--duration s] [--rounds n] [--connections n] [--profile dir]`: one full run.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,8 @@ import { renderTable } from '../report/table.ts';
 const { values } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
+    // PostgreSQL without crash safety (fsync, synchronous_commit, full_page_writes off), as the tests run it.
+    'throwaway-storage': { type: 'boolean', default: false },
     out: { type: 'string' },
     duration: { type: 'string' },
     rounds: { type: 'string' },
@@ -26,6 +28,7 @@ const settings: BenchSettings = {
   // Smoke mode proves the machinery, not the numbers: low rates keep it quick on a busy CI runner.
   rates: smoke ? [100] : [500, 1_000, 2_000],
   e2eRate: smoke ? 100 : 1_000,
+  storage: values['throwaway-storage'] ? 'throwaway' : 'durable',
   ...(values.profile ? { profileDir: resolve(values.profile) } : {}),
 };
 const defaultOut = fileURLToPath(new URL(`../../results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url));

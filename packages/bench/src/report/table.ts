@@ -1,24 +1,52 @@
 // Renders the results as the Markdown table the terminal and the README show.
 import type { BenchResults } from '../run.ts';
+import { measuredProcesses, processNames, type CallCost } from '../cost/cost-per-call.ts';
+import { describeStorage } from './storage.ts';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | null | undefined) => (n === null || n === undefined ? 'n/a' : `${n} ms`);
 const pct = (n: number) => `${Math.round(n * 100)}%`;
+const times = (n: number) => `${n.toFixed(2)}×`;
+const perCall = (n: number | null) => (n === null ? 'n/a' : n.toFixed(3));
+
+/** The split of a design's CPU per call, the processes it does not count (idle for it) and the load generator's. */
+function costDetail(c: CallCost): string {
+  const counted = c.counted.map((name) => `${processNames[name]} ${perCall(c.msPerCall[name])}`).join(', ');
+  const idle = measuredProcesses.filter((name) => !c.counted.includes(name)).map((name) => `${processNames[name]} ${perCall(c.msPerCall[name])}`);
+  return (
+    `${counted} ms; WAL ${(c.walBytesPerCall / 1024).toFixed(2)} KiB/call; over ${int(c.calls)} calls ` +
+    `(not counted: idle ${idle.join(', ')}; the load generator ${perCall(c.benchMsPerCall)})` +
+    (c.incomplete ? '; INCOMPLETE: a server not started by the bench cannot be measured' : '')
+  );
+}
 
 export function renderTable(r: BenchResults): string {
   const post = r.postCall.median;
+  const proto = r.prototype.median;
+  const check = r.prototype.check;
+  const protoChecked = check.answeredStored === check.answered && check.messages >= check.answered;
   const rows: string[][] = [
+    ['0. PostgreSQL storage', r.storage.actual, describeStorage(r.storage)],
     ['1. HTTP ceiling (no-op Fastify route, own process)', `${int(r.httpCeiling.median)} req/s`, ''],
     ['2. Database ceiling (single-row insert into calls, own commit)', `${int(r.dbCeiling.median)} rows/s`, ''],
     ['3. POST /call, best sustained', `${int(post.requestsPerSec)} req/s`, `p50 ${ms(post.p50Ms)}, p99 ${ms(post.p99Ms)}, errors ${post.errors}`],
+    [
+      "4. the prototype's design, same run (await INSERT, then await producer.send; Fastify, own process)",
+      `${int(proto.requestsPerSec)} req/s`,
+      `p50 ${ms(proto.p50Ms)}, p99 ${ms(proto.p99Ms)}, errors ${proto.errors}; ` +
+        `201s ${int(check.answered)}, of them stored ${int(check.answeredStored)}, messages sent ${int(check.messages)}${protoChecked ? '' : ' MISMATCH'}`,
+    ],
     ['   ratio 3 ÷ 1 (target ≥ 50%)', pct(r.ratios.postCallToHttp), ''],
     ['   ratio 3 ÷ 2 (target > 100%)', pct(r.ratios.postCallToDb), ''],
+    ['   ratio 3 ÷ 4, POST /call ÷ prototype (target ≥ 3×)', times(r.ratios.postCallToPrototype), `by round: ${r.ratios.postCallToPrototypeByRound.map(times).join(', ')}`],
+    ['5. CPU per accepted call, POST /call (target ≤ 0.25 ms)', `${perCall(r.cost.postCall.totalMsPerCall)} ms`, costDetail(r.cost.postCall)],
+    ["   CPU per accepted call, the prototype's design", `${perCall(r.cost.prototype.totalMsPerCall)} ms`, costDetail(r.cost.prototype)],
   ];
   for (const f of r.fixedRates) {
-    rows.push([`4. POST /call at ${int(f.rate)}/s`, `${int(f.sentPerSec)} sent/s`, `p50 ${ms(f.latency.p50Ms)}, p99 ${ms(f.latency.p99Ms)}, errors ${f.errors}`]);
+    rows.push([`6. POST /call at ${int(f.rate)}/s`, `${int(f.sentPerSec)} sent/s`, `p50 ${ms(f.latency.p50Ms)}, p99 ${ms(f.latency.p99Ms)}, errors ${f.errors}`]);
   }
   for (const f of r.fixedRates) {
-    const mark = f.rate === r.settings.e2eRate ? '5.' : '  ';
+    const mark = f.rate === r.settings.e2eRate ? '7.' : '  ';
     rows.push([`${mark} end to end at ${int(f.rate)}/s (POST → call.queued)`, `${int(f.endToEnd.count)} calls`, `p50 ${ms(f.endToEnd.p50Ms)}, p99 ${ms(f.endToEnd.p99Ms)}`]);
     const hop = (p: { p50Ms: number; p99Ms: number }) => `${ms(p.p50Ms)} / ${ms(p.p99Ms)}`;
     rows.push([
@@ -29,14 +57,15 @@ export function renderTable(r: BenchResults): string {
   const a = r.afterLoad.accounting;
   const worstDrain = Math.max(...r.postCall.drainMs.map((d) => d ?? Infinity));
   rows.push(
-    ['6. until every accepted call reached the worker', ms(Number.isFinite(worstDrain) ? worstDrain : null), 'after the full-speed phase (worst round)'],
+    ['8. until every accepted call reached the worker', ms(Number.isFinite(worstDrain) ? worstDrain : null), 'after the full-speed phase (worst round)'],
     ['   202s (distinct ids) / of them queued', `${int(a.accepted)} (${int(a.distinctAccepted)}) / ${int(a.acceptedQueued)}`, a.ok ? 'nothing lost, nothing accepted twice' : 'MISMATCH'],
     ['   calls created / queued / call.queued events', `${int(a.created)} / ${int(a.queued)} / ${int(a.queuedEvents)}`, `${int(a.created - a.distinctAccepted)} cut off in flight at a phase's end (committed, answer not read)`],
     ['   peak RSS call-api / queue-worker', `${r.afterLoad.peakRssMiB.callApi ?? 'n/a'} / ${r.afterLoad.peakRssMiB.queueWorker ?? 'n/a'} MiB`, ''],
   );
   const m = r.machine;
-  const header = `${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGiB} GiB, Node ${m.node}, ${m.postgres.split(' on ')[0]}, Kafka ${m.kafka}, ` +
-    `${r.settings.connections} connections, ${r.settings.durationSec} s per phase, median of ${r.settings.rounds} round(s), ${m.date}`;
+  const header = `${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGiB} GiB, Node ${m.node}, ${m.postgres.split(' on ')[0]} (${r.storage.actual} storage), Kafka ${m.kafka}, ` +
+    `${r.settings.connections} connections, ${r.settings.durationSec} s per phase, median of ${r.settings.rounds} round(s), ` +
+    `load average (1/5/15 min) at start ${m.loadAverageAtStart.join(' / ')}, at end ${r.loadAverageAtEnd.join(' / ')}, ${m.date}`;
   const lines = ['| measure | result | detail |', '|---|---|---|', ...rows.map((cells) => `| ${cells.join(' | ')} |`)];
   return `${header}\n\n${lines.join('\n')}`;
 }

@@ -27,10 +27,15 @@ export type BenchStackOptions = {
   say: (line: string) => void;
   /** Extra environment for call-api (e.g. NODE_OPTIONS=--cpu-prof while profiling). */
   apiEnv?: Record<string, string>;
+  /** A local PostgreSQL with its crash-safe defaults (fsync, synchronous_commit on), as `npm start` runs it; false: throwaway settings. */
+  durableStorage: boolean;
 };
 
-export async function startBenchStack({ say, apiEnv = {} }: BenchStackOptions): Promise<BenchStack> {
-  const stack = await provisionServices({ env: process.env, useTestcontainers: false, say });
+/** `application_name` of the bench's own database connections (the cost per call leaves their backends out). */
+export const benchApplicationName = 'bench';
+
+export async function startBenchStack({ say, apiEnv = {}, durableStorage }: BenchStackOptions): Promise<BenchStack> {
+  const stack = await provisionServices({ env: process.env, useTestcontainers: false, durableStorage, say });
   const cleanup: (() => Promise<void>)[] = [() => stack.stop()];
   const stopAll = async () => {
     for (const stop of cleanup.splice(0).reverse()) await stop().catch((e: unknown) => say(`cleanup: ${String(e)}`));
@@ -44,7 +49,7 @@ export async function startBenchStack({ say, apiEnv = {} }: BenchStackOptions): 
     };
     const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: 'bench' });
     await ensureTopics(kafka, Object.values(topicEnv).map((topic) => ({ topic, partitions: 6 })));
-    const db = createDatabase(stack.databaseUrl, { max: 4, applicationName: 'bench' });
+    const db = createDatabase(stack.databaseUrl, { max: 4, applicationName: benchApplicationName });
     cleanup.push(() => closeDatabase(db));
     const number = String(randomInt(10_000_000, 99_999_999));
     const [queue] = await db.insert(queues).values({ name: `Bench queue ${number}`, number }).returning();
