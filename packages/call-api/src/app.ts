@@ -16,6 +16,7 @@ import { callActionRoutes } from './routes/call-actions.ts';
 import { callRoutes } from './routes/calls.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { ringGroupRoutes } from './routes/ring-groups.ts';
+import { statisticsRoutes } from './routes/statistics.ts';
 
 export type CallApiOptions = {
   logger?: FastifyServerOptions['logger'];
@@ -63,6 +64,7 @@ export async function createCallApi(config: CallApiConfig, options: CallApiOptio
   await app.register(agentRoutes, configuration);
   await app.register(queueRoutes, configuration);
   await app.register(ringGroupRoutes, configuration);
+  await app.register(statisticsRoutes, { db });
   await app.register(callActionRoutes, { db, routing });
   await app.register(agentStatusRoutes, { db, routing });
   await app.register(apiKeyRoutes, { db });

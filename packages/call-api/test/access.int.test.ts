@@ -33,6 +33,8 @@ const expected: Record<string, readonly Exclude<ApiRole, 'admin'>[] | 'public'> 
   'POST /queues': [],
   'PATCH /queues/{id}': [],
   'DELETE /queues/{id}': [],
+  'GET /queues/{id}/stats': ['viewer'],
+  'GET /ring-groups/{id}/stats': ['viewer'],
   'GET /ring-groups': ['viewer'],
   'GET /ring-groups/{id}': ['viewer'],
   'POST /ring-groups': [],

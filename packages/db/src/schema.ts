@@ -211,6 +211,34 @@ export const outbox = pgTable(
 );
 
 /**
+ * A call's stay at one destination (a queue or a ring group), from entering it until it was answered and ended, or
+ * left it (abandoned, unanswered, failed, overflowed on). Written by the routing worker with the decisions that make
+ * them, so the statistics of `GET /queues/{id}/stats` read a narrow table by destination and time, and a restart loses
+ * nothing. One call has at most one open visit.
+ */
+export const destinationVisits = pgTable(
+  'destination_visits',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    callId: uuid('call_id').notNull().references(() => calls.id, { onDelete: 'cascade' }),
+    destinationKind: destinationKind('destination_kind').notNull(),
+    destinationId: uuid('destination_id').notNull(),
+    priority: integer('priority').notNull().default(0),
+    enteredAt: timestamp('entered_at', { withTimezone: true, mode: 'date' }).notNull(),
+    answeredAt: timestamp('answered_at', { withTimezone: true, mode: 'date' }),
+    agentId: uuid('agent_id'),
+    endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+    /** How the visit ended: completed (answered, then hung up), abandoned, unanswered, failed, overflowed; null while open. */
+    outcome: text('outcome'),
+  },
+  (t) => [
+    uniqueIndex('destination_visits_open_call_idx').on(t.callId).where(sql`${t.endedAt} is null`),
+    index('destination_visits_destination_entered_idx').on(t.destinationId, t.enteredAt),
+    index('destination_visits_open_destination_idx').on(t.destinationId, t.enteredAt).where(sql`${t.endedAt} is null`),
+  ],
+);
+
+/**
  * The `routing.action` requests a domain's owner has applied: a copy of one sent again (an outbox claim that failed
  * after Kafka's ack) is skipped, whichever worker owns the domain by then. Rows older than a day are pruned.
  */

@@ -150,6 +150,15 @@ async function checkInvariants(system: System, ids: string[]) {
     select count(*)::int as n from agents where domain like ${system.domain + '%'} and (state in ('ringing', 'on_call') or current_call_id is not null)`;
   expect(stuck[0]!.n, 'agents left ringing or on a call after every call ended').toBe(0);
   const answered = [...byCall.values()].filter((events) => events.some((e) => e.type === 'call.answered')).length;
+
+  // The statistics' rows agree with the events, through the worker killed mid-run: every call has its first visit and
+  // one more per overflow, none is left open, and the visits answered are the calls answered.
+  const [visits] = await system.db.$client<{ calls: number; visits: number; open: number; answered: number }[]>`
+    select count(distinct call_id)::int as calls, count(*)::int as visits, count(*) filter (where ended_at is null)::int as open,
+           count(answered_at)::int as answered
+      from destination_visits where call_id = any(${ids}::uuid[])`;
+  const overflows = rows.filter((r) => r.type === 'call.overflowed' && (r.data as { to: { kind: string } }).to.kind !== 'hangup').length;
+  expect(visits, 'destination_visits against call_events').toEqual({ calls: ids.length, visits: ids.length + overflows, open: 0, answered });
   console.log(`[invariants] ${ids.length} calls, ${answered} answered, ${rows.length} events, ${[...engaged.values()].reduce((n, l) => n + l.length, 0)} agent engagements checked`);
   expect(answered, 'some calls were answered (the simulated agents worked)').toBeGreaterThan(ids.length / 4);
 }

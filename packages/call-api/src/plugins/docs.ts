@@ -110,6 +110,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'agents', description: 'agents, and their presence' },
         { name: 'queues' },
         { name: 'ring-groups' },
+        { name: 'statistics', description: "what a supervisor's wallboard shows: calls waiting and agents by state now, and a window's figures" },
         { name: 'keys', description: 'API keys and their roles' },
         { name: 'health' },
       ],

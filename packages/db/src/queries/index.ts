@@ -6,3 +6,4 @@ export * from './configuration.ts';
 export * from './calls.ts';
 export * from './intake.ts';
 export * from './api-keys.ts';
+export * from './statistics.ts';

@@ -139,6 +139,12 @@ export type AgentWrite = {
   lastCallEndedAt: number | null; availableSince: number | null; answeredAt: number | null;
 };
 export type DestinationWrite = { id: string; lastRungAgentId: string | null };
+/** Times in seconds since the epoch (the engine's clock). */
+export type VisitChange = { answeredAt: number | null; agentId: string | null; endedAt: number | null; outcome: string | null };
+/** A visit a decision opened (possibly answered and ended in the same decision). */
+export type VisitOpened = VisitChange & { callId: string; destinationKind: string; destinationId: string; priority: number; enteredAt: number };
+/** What a decision did to a call's visit already open before it. */
+export type VisitUpdated = VisitChange & { callId: string };
 export type DecisionWrite = {
   domain: string;
   epoch: number;
@@ -153,6 +159,8 @@ export type DecisionWrite = {
   timersDeleted: string[];
   /** `routing.action` request ids applied by this decision (a later copy of one is skipped). */
   appliedRequests: string[];
+  /** Calls' stays at destinations, for the statistics: open visits changed, then visits opened. */
+  visits: { updated: VisitUpdated[]; opened: VisitOpened[] };
   /** NOTIFY payloads on `channel`, delivered only if the transaction commits. */
   notifications: { channel: string; payloads: string[] };
 };
@@ -219,6 +227,28 @@ export async function writeDecision(sql: postgres.TransactionSql, write: Decisio
         from unnest(${timersSet.map((t) => t.key)}::text[], ${timersSet.map((t) => t.fireAt)}::float8[],
                     ${timersSet.map((t) => JSON.stringify(t.input))}::text[]) as u(key, fire_at, input)
       on conflict (domain, key) do update set fire_at = excluded.fire_at, input = excluded.input`);
+  }
+  // Updates first: a visit ended here frees its call's one open visit for one opened next (an overflow).
+  const { updated, opened } = write.visits;
+  if (updated.length) {
+    statements.push(sql`
+      update destination_visits v
+         set answered_at = coalesce(to_timestamp(u.answered_at), v.answered_at), agent_id = coalesce(u.agent_id, v.agent_id),
+             ended_at = to_timestamp(u.ended_at), outcome = u.outcome
+        from unnest(${updated.map((v) => v.callId)}::uuid[], ${updated.map((v) => v.answeredAt)}::float8[], ${updated.map((v) => v.agentId)}::uuid[],
+                    ${updated.map((v) => v.endedAt)}::float8[], ${updated.map((v) => v.outcome)}::text[])
+             as u(call_id, answered_at, agent_id, ended_at, outcome)
+       where v.call_id = u.call_id and v.ended_at is null`);
+  }
+  if (opened.length) {
+    statements.push(sql`
+      insert into destination_visits (call_id, destination_kind, destination_id, priority, entered_at, answered_at, agent_id, ended_at, outcome)
+      select call_id, kind::destination_kind, destination_id, priority, to_timestamp(entered_at), to_timestamp(answered_at), agent_id,
+             to_timestamp(ended_at), outcome
+        from unnest(${opened.map((v) => v.callId)}::uuid[], ${opened.map((v) => v.destinationKind)}::text[], ${opened.map((v) => v.destinationId)}::uuid[],
+                    ${opened.map((v) => v.priority)}::int[], ${opened.map((v) => v.enteredAt)}::float8[], ${opened.map((v) => v.answeredAt)}::float8[],
+                    ${opened.map((v) => v.agentId)}::uuid[], ${opened.map((v) => v.endedAt)}::float8[], ${opened.map((v) => v.outcome)}::text[])
+             as u(call_id, kind, destination_id, priority, entered_at, answered_at, agent_id, ended_at, outcome)`);
   }
   if (write.appliedRequests.length) {
     statements.push(sql`

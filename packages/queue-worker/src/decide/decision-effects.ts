@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { routingOutcomeChannel, type CallEvent, type RoutingOutcome } from '@switchboard/contracts';
 import type { AgentWrite, CallWrite, DecisionWrite, DestinationWrite, OutboxMessage } from '@switchboard/db';
 import { snapshotAgent, snapshotCall, type DecisionResult, type RoutingInput, type RoutingState } from '@switchboard/routing';
+import { DestinationVisits } from './destination-visits.ts';
 
 /** Seconds since the epoch as the engine's clock holds them; 0 means "never" in the engine and NULL in the database. */
 const orNull = (seconds: number | null): number | null => (seconds ? seconds : null);
@@ -16,6 +17,7 @@ export class DecisionEffects {
   /** Last word per key: a timer set, or null when cancelled or fired. */
   readonly timers = new Map<string, { at: number; input: RoutingInput } | null>();
   private readonly outcomes: string[] = [];
+  private readonly visits = new DestinationVisits();
   /** `routing.action` requests applied here: recorded with the decision, so a copy sent again is skipped. */
   private readonly requestIds: string[] = [];
   /** Calls that reached a terminal status: their sequence counters go once the write commits. */
@@ -39,19 +41,22 @@ export class DecisionEffects {
     this.requestIds.push(requestId);
   }
 
-  add(state: RoutingState, result: DecisionResult, now: number): void {
+  add(state: RoutingState, input: RoutingInput, result: DecisionResult, now: number): void {
     this.decisions++;
     const occurredAt = new Date(Math.round(now * 1000)).toISOString();
+    if (input.type === 'call_arrived') this.visits.arrived(input.call.id, input.call.destination, input.call.priority ?? 0, now);
     const terminal = new Map<string, { status: string; reason: string | null }>();
     for (const command of result.commands) {
       switch (command.type) {
         case 'emit': {
           const sequence = (this.lastSequence.get(command.callId) ?? 1) + 1;
           this.lastSequence.set(command.callId, sequence);
-          this.events.push({
+          const event = {
             id: randomUUID(), version: 1, occurredAt, callId: command.callId, sequence, status: command.status,
             type: command.event.type, data: command.event.data,
-          } as CallEvent);
+          } as CallEvent;
+          this.events.push(event);
+          this.visits.event(event, now, state.calls.get(command.callId)?.priority ?? 0);
           break;
         }
         case 'set_timer':
@@ -123,6 +128,7 @@ export class DecisionEffects {
       timersDeleted,
       notifications: { channel: routingOutcomeChannel, payloads: this.outcomes },
       appliedRequests: this.requestIds,
+      visits: this.visits.toWrite(),
     };
   }
 

@@ -193,7 +193,7 @@ export class DomainRouter {
   private decideInto(effects: DecisionEffects, input: RoutingInput): string | undefined {
     const now = clock();
     const result = decide(this.state!, input, { now, random: this.random });
-    effects.add(this.state!, result, now);
+    effects.add(this.state!, input, result, now);
     return result.ignored;
   }
 

@@ -1,0 +1,167 @@
+// A queue's and a ring group's statistics over real calls: answered and hung up, abandoned, still waiting; the window's
+// figures come out as the calls went, and read the same after both services are restarted (they live in PostgreSQL).
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startSystem, type System } from './system.ts';
+
+let system: System;
+let agentIds: string[];
+let queueId: string;
+let queueNumber: string;
+
+beforeAll(async () => {
+  system = await startSystem();
+  agentIds = [];
+  for (const i of [1, 2]) {
+    const created = await system.json('POST', '/agents', {
+      name: `Stats ${i}`,
+      extension: String(randomInt(1e7, 1e8)),
+      languages: ['en'],
+      domain: system.domain,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    agentIds.push(created.body.id);
+    expect((await system.json('PUT', `/agents/${created.body.id}/status`, { status: 'available' })).status).toBe(200);
+  }
+  queueNumber = String(randomInt(1e7, 1e8));
+  const queue = await system.json('POST', '/queues', {
+    name: 'Stats',
+    number: queueNumber,
+    strategy: 'longest_idle',
+    ringTimeoutSec: 30,
+    domain: system.domain,
+    members: agentIds.map((agentId) => ({ agentId })),
+  });
+  expect(queue.status, JSON.stringify(queue.body)).toBe(201);
+  queueId = queue.body.id;
+});
+afterAll(() => system?.stop());
+
+const post = async () => ((await (await system.post({ from: '+15550300', to: queueNumber, language: 'en' })).json()) as { id: string }).id;
+const ringing = (id: string) =>
+  eventually(
+    () => system.getCall(id),
+    (c) => c.status === 'ringing',
+    `call ${id} to ring`,
+    10_000,
+  );
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const stats = async (path: string) => {
+  const answer = await system.json('GET', path);
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  return answer.body;
+};
+
+describe('a queue', () => {
+  it('counts what its calls did, now and over the window, and reads the same after a restart', async () => {
+    // Answered after ~0.3 s of ringing, talked ~0.5 s, hung up: completed.
+    const answered = await post();
+    const rang = await ringing(answered);
+    await pause(300);
+    expect((await system.json('POST', `/calls/${answered}/answer`, { agentId: rang.ringing[0] })).status).toBe(200);
+    await pause(500);
+    expect((await system.json('POST', `/calls/${answered}/hangup`, { by: 'caller' })).status).toBe(200);
+
+    // The caller hangs up while it rings: abandoned.
+    const abandoned = await post();
+    await ringing(abandoned);
+    expect((await system.json('POST', `/calls/${abandoned}/hangup`, { by: 'caller' })).body.status).toBe('abandoned');
+
+    // Both agents go on break; a call then waits in line.
+    for (const agentId of agentIds) {
+      await eventually(
+        async () => (await system.json('PUT', `/agents/${agentId}/status`, { status: 'break' })).status,
+        (s) => s === 200,
+        'break',
+        10_000,
+      );
+    }
+    const waiting = await post();
+    await eventually(
+      () => system.getCall(waiting),
+      (c) => c.status === 'queued',
+      'the third call to wait',
+      10_000,
+    );
+
+    const before = await stats(`/queues/${queueId}/stats`);
+    expect(before.destination).toEqual({ kind: 'queue', id: queueId, name: 'Stats' });
+    expect(before.now).toMatchObject({ waiting: 1, waitingByPriority: [{ priority: 0, waiting: 1 }], members: 2, loggedIn: 2, available: 0 });
+    expect(before.now.agents).toMatchObject({ break: 2, available: 0, offline: 0 });
+    expect(before.now.longestWaitSec).toBeGreaterThan(0);
+    expect(before.window).toMatchObject({
+      windowSec: 900,
+      offered: 3,
+      answered: 1,
+      abandoned: 1,
+      unanswered: 0,
+      overflowed: 0,
+      failed: 0,
+      stillWaiting: 1,
+      serviceLevelSec: 20,
+      serviceLevel: 1,
+      serviceLevel2: 1,
+    });
+    expect(before.window.averageSpeedOfAnswerSec).toBeGreaterThanOrEqual(0.3);
+    expect(before.window.averageSpeedOfAnswerSec).toBeLessThan(5);
+    expect(before.window.averageTalkSec).toBeGreaterThanOrEqual(0.5);
+    expect(before.window.averageTalkSec).toBeLessThan(5);
+    expect(before.window.waits.map((w: { withinSec: number }) => w.withinSec)).toEqual([10, 20, 30, 60, 120]);
+    expect(before.window.waits[0]).toEqual({ withinSec: 10, answered: 1, abandoned: 1 });
+
+    // A threshold below the answer's wait: not within it.
+    const strict = await stats(`/queues/${queueId}/stats?serviceLevelSec=1&waitThresholdsSec=0,30`);
+    expect(strict.window.waits).toEqual([
+      { withinSec: 0, answered: 0, abandoned: 0 },
+      { withinSec: 30, answered: 1, abandoned: 1 },
+    ]);
+
+    await system.api.stop();
+    await system.worker.stop();
+    await Promise.all([system.startApi(), system.startWorker()]);
+    const after = await stats(`/queues/${queueId}/stats`);
+    const stable = (s: typeof before) => ({ ...s.window, since: undefined, longestWaitSec: undefined });
+    expect(stable(after)).toEqual(stable(before));
+    expect(after.now.waiting).toBe(1);
+  });
+
+  it('refuses a bad window or threshold list with 400 naming the field, and an unknown queue with 404', async () => {
+    const bad = await system.json('GET', `/queues/${queueId}/stats?windowSec=10`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/windowSec/);
+    const thresholds = await system.json('GET', `/queues/${queueId}/stats?waitThresholdsSec=ten`);
+    expect(thresholds.status).toBe(400);
+    expect(JSON.stringify(thresholds.body)).toMatch(/waitThresholdsSec/);
+    expect((await system.json('GET', `/queues/${agentIds[0]}/stats`)).status).toBe(404);
+  });
+});
+
+describe('a ring group', () => {
+  it('counts a call that failed over as offered and overflowed', async () => {
+    const number = String(randomInt(1e7, 1e8));
+    const group = await system.json('POST', '/ring-groups', {
+      name: 'Stats group',
+      number,
+      strategy: 'ring_all',
+      ringTimeoutSec: 1,
+      totalTimeoutSec: 1,
+      domain: system.domain,
+      members: [agentIds[0]],
+      failover: { kind: 'queue', id: queueId },
+    });
+    expect(group.status, JSON.stringify(group.body)).toBe(201);
+    const id = ((await (await system.post({ from: '+15550301', to: number, language: 'en' })).json()) as { id: string }).id;
+    await eventually(
+      () => system.getCall(id),
+      (c) => c.status === 'queued',
+      'the call to fail over to the queue',
+      10_000,
+    );
+    const figures = await stats(`/ring-groups/${group.body.id}/stats`);
+    expect(figures.destination.kind).toBe('ring_group');
+    expect(figures.window).toMatchObject({ offered: 1, overflowed: 1, answered: 0, stillWaiting: 0 });
+    expect(figures.now).toMatchObject({ waiting: 0, members: 1 });
+    // The queue counts it as one more call offered, still waiting.
+    expect((await stats(`/queues/${queueId}/stats`)).window).toMatchObject({ offered: 4, stillWaiting: 2 });
+  });
+});
