@@ -1,8 +1,10 @@
 // call-api's Prometheus metrics, served at /metrics.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { liveRoutingFigures, type Database } from '@switchboard/db';
 import { createOutboxPublishedCounter } from '@switchboard/messaging';
 
-export function createApiMetrics() {
+/** `db`: read at each scrape for the gauges of what waits now and agents by state (the same for every instance). */
+export function createApiMetrics(db?: Database) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'call_api_' });
   const calls = new Counter({
@@ -18,6 +20,48 @@ export function createApiMetrics() {
     registers: [registry],
   });
   const outboxPublished = createOutboxPublishedCounter(registry);
+  if (db) {
+    // One read per scrape serves the three gauges (prom-client collects them concurrently).
+    let read: { at: number; figures: ReturnType<typeof liveRoutingFigures> } | null = null;
+    const figures = () => {
+      if (!read || performance.now() - read.at > 500) read = { at: performance.now(), figures: liveRoutingFigures(db.$client) };
+      return read.figures;
+    };
+    const labels = ['kind', 'destination'] as const;
+    new Gauge({
+      name: 'switchboard_destination_calls_waiting',
+      help: 'calls at each queue and ring group not answered yet (waiting in line or ringing), read at scrape',
+      labelNames: labels,
+      registers: [registry],
+      async collect() {
+        const { destinations } = await figures();
+        this.reset();
+        for (const d of destinations) this.set({ kind: d.kind, destination: d.id }, d.waiting);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_destination_longest_wait_seconds',
+      help: 'how long the longest waiting call at each queue and ring group has waited, read at scrape',
+      labelNames: labels,
+      registers: [registry],
+      async collect() {
+        const { destinations } = await figures();
+        this.reset();
+        for (const d of destinations) this.set({ kind: d.kind, destination: d.id }, d.longestWaitSec);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_agents',
+      help: 'agents by routing domain and state, read at scrape',
+      labelNames: ['domain', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        const { agents } = await figures();
+        this.reset();
+        for (const a of agents) this.set({ domain: a.domain, state: a.state }, a.n);
+      },
+    });
+  }
   return { registry, calls, intakeBatch, outboxPublished };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

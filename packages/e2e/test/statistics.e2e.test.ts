@@ -1,5 +1,6 @@
 // A queue's and a ring group's statistics over real calls: answered and hung up, abandoned, still waiting; the window's
-// figures come out as the calls went, and read the same after both services are restarted (they live in PostgreSQL).
+// figures come out as the calls went, and read the same after both services are restarted (they live in PostgreSQL);
+// the Prometheus metrics of both services say the same.
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startSystem, type System } from './system.ts';
@@ -115,6 +116,20 @@ describe('a queue', () => {
       { withinSec: 0, answered: 0, abandoned: 0 },
       { withinSec: 30, answered: 1, abandoned: 1 },
     ]);
+
+    // The same, as Prometheus metrics: the worker counts and times what its decisions did; call-api reads what waits.
+    const scrape = async (url: string) => (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${system.adminKey}` } })).text();
+    const worker = await scrape(system.worker.url);
+    const at = `kind="queue",destination="${queueId}"`;
+    for (const [event, n] of [['offered', 3], ['answered', 1], ['completed', 1], ['abandoned', 1]] as const) {
+      expect(worker, event).toContain(`switchboard_destination_calls_total{${at},event="${event}"} ${n}`);
+    }
+    expect(worker).toContain(`switchboard_call_wait_seconds_count{${at},outcome="answered"} 1`);
+    expect(worker).toContain(`switchboard_call_wait_seconds_count{${at},outcome="abandoned"} 1`);
+    const api = await scrape(system.api.url);
+    expect(api).toContain(`switchboard_destination_calls_waiting{${at}} 1`);
+    expect(api).toMatch(new RegExp(`switchboard_destination_longest_wait_seconds\\{${at}\\} \\d`));
+    expect(api).toContain(`switchboard_agents{domain="${system.domain}",state="break"} 2`);
 
     await system.api.stop();
     await system.worker.stop();

@@ -35,7 +35,10 @@ export async function createWorker(config: QueueWorkerConfig, options: WorkerOpt
       for (const lag of lagMs) metrics.callLag.observe(lag / 1000);
       metrics.ownedDomains.set(consumer.ownedDomains.length);
     },
-    onDecisions: (count) => metrics.decisions.inc(count),
+    onCommitted: (committed) => {
+      metrics.decisions.inc(committed.decisions);
+      metrics.observeVisits(committed);
+    },
   });
   await app.register(healthRoutes, {
     registry: metrics.registry,

@@ -1,6 +1,10 @@
 // The worker's Prometheus metrics, served at /metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { createOutboxPublishedCounter } from '@switchboard/messaging';
+import type { CommittedDecisions } from './decide/domain-router.ts';
+
+/** Waits callers hear: seconds, up to half an hour. */
+const waitBuckets = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800];
 
 export function createWorkerMetrics() {
   const registry = new Registry();
@@ -24,6 +28,44 @@ export function createWorkerMetrics() {
   });
   const ownedDomains = new Gauge({ name: 'switchboard_routing_domains_owned', help: 'routing domains this worker owns', registers: [registry] });
   const outboxPublished = createOutboxPublishedCounter(registry);
-  return { registry, routingInputs, decisions, callLag, ownedDomains, outboxPublished };
+  const destinationCalls = new Counter({
+    name: 'switchboard_destination_calls_total',
+    help: 'calls at each queue and ring group, by what happened: offered (entered it), answered, then how the stay ended (completed, abandoned, unanswered, overflowed, failed)',
+    labelNames: ['kind', 'destination', 'event'] as const,
+    registers: [registry],
+  });
+  const callWait = new Histogram({
+    name: 'switchboard_call_wait_seconds',
+    help: 'how long a call waited at a queue or ring group before it was answered, or before its caller hung up (outcome)',
+    labelNames: ['kind', 'destination', 'outcome'] as const,
+    buckets: waitBuckets,
+    registers: [registry],
+  });
+
+  /** Counts and times what a commit did to calls' stays at destinations (only after it committed: nothing twice). */
+  function observeVisits({ visits, visitsUpdated }: CommittedDecisions): void {
+    const where = new Map(visitsUpdated.map((v) => [v.callId, v]));
+    const changed = [
+      ...visits.opened.map((v) => ({ ...v, opened: true })),
+      ...visits.updated.flatMap((v) => {
+        const stored = where.get(v.callId);
+        return stored ? [{ ...v, ...stored, opened: false }] : [];
+      }),
+    ];
+    for (const v of changed) {
+      const labels = { kind: v.destinationKind, destination: v.destinationId };
+      if (v.opened) destinationCalls.inc({ ...labels, event: 'offered' });
+      if (v.answeredAt !== null) {
+        destinationCalls.inc({ ...labels, event: 'answered' });
+        callWait.observe({ ...labels, outcome: 'answered' }, Math.max(0, v.answeredAt - v.enteredAt));
+      }
+      if (v.outcome !== null) destinationCalls.inc({ ...labels, event: v.outcome });
+      if (v.outcome === 'abandoned' && v.endedAt !== null && v.answeredAt === null) {
+        callWait.observe({ ...labels, outcome: 'abandoned' }, Math.max(0, v.endedAt - v.enteredAt));
+      }
+    }
+  }
+
+  return { registry, routingInputs, decisions, callLag, ownedDomains, outboxPublished, destinationCalls, callWait, observeVisits };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -145,6 +145,8 @@ export type VisitChange = { answeredAt: number | null; agentId: string | null; e
 export type VisitOpened = VisitChange & { callId: string; destinationKind: string; destinationId: string; priority: number; enteredAt: number };
 /** What a decision did to a call's visit already open before it. */
 export type VisitUpdated = VisitChange & { callId: string };
+/** A visit a decision changed, as stored after it (for the worker's metrics): where, and since when. */
+export type VisitStored = { callId: string; destinationKind: string; destinationId: string; enteredAt: number };
 export type DecisionWrite = {
   domain: string;
   epoch: number;
@@ -180,9 +182,13 @@ export async function fenceDecision(sql: postgres.TransactionSql, write: Decisio
   if (rows.length === 0) throw new FencedError(write.domain, write.epoch);
 }
 
-/** The state a decision left behind: calls, agents, round-robin memories and timers, pipelined in one round trip. */
-export async function writeDecision(sql: postgres.TransactionSql, write: DecisionWrite): Promise<void> {
+/**
+ * The state a decision left behind: calls, agents, round-robin memories, timers and visits, pipelined in one round trip.
+ * Returns where the visits it updated are, and since when (the decision knew only their calls).
+ */
+export async function writeDecision(sql: postgres.TransactionSql, write: DecisionWrite): Promise<{ visitsUpdated: VisitStored[] }> {
   const statements: Promise<unknown>[] = [];
+  let visitsUpdated: Promise<VisitStored[]> = Promise.resolve([]);
   const { calls, agents, timersSet, timersDeleted } = write;
   if (calls.length) {
     statements.push(sql`
@@ -231,14 +237,17 @@ export async function writeDecision(sql: postgres.TransactionSql, write: Decisio
   // Updates first: a visit ended here frees its call's one open visit for one opened next (an overflow).
   const { updated, opened } = write.visits;
   if (updated.length) {
-    statements.push(sql`
+    visitsUpdated = sql<VisitStored[]>`
       update destination_visits v
          set answered_at = coalesce(to_timestamp(u.answered_at), v.answered_at), agent_id = coalesce(u.agent_id, v.agent_id),
              ended_at = to_timestamp(u.ended_at), outcome = u.outcome
         from unnest(${updated.map((v) => v.callId)}::uuid[], ${updated.map((v) => v.answeredAt)}::float8[], ${updated.map((v) => v.agentId)}::uuid[],
                     ${updated.map((v) => v.endedAt)}::float8[], ${updated.map((v) => v.outcome)}::text[])
              as u(call_id, answered_at, agent_id, ended_at, outcome)
-       where v.call_id = u.call_id and v.ended_at is null`);
+       where v.call_id = u.call_id and v.ended_at is null
+      returning v.call_id as "callId", v.destination_kind::text as "destinationKind", v.destination_id as "destinationId",
+                extract(epoch from v.entered_at)::float8 as "enteredAt"`;
+    statements.push(visitsUpdated);
   }
   if (opened.length) {
     statements.push(sql`
@@ -259,4 +268,5 @@ export async function writeDecision(sql: postgres.TransactionSql, write: Decisio
     statements.push(sql`select pg_notify(${write.notifications.channel}, p) from unnest(${write.notifications.payloads}::text[]) as p`);
   }
   await Promise.all(statements);
+  return { visitsUpdated: await visitsUpdated };
 }

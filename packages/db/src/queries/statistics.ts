@@ -87,3 +87,19 @@ export async function destinationFigures(
     };
   });
 }
+
+/** What waits at each destination now, and agents by state per routing domain: the gauges of call-api's /metrics. */
+export async function liveRoutingFigures(sql: postgres.Sql): Promise<{
+  destinations: { kind: string; id: string; waiting: number; longestWaitSec: number }[];
+  agents: { domain: string; state: string; n: number }[];
+}> {
+  const [destinations, agents] = await Promise.all([
+    sql<{ kind: string; id: string; waiting: number; longestWaitSec: number }[]>`
+      select destination_kind::text as kind, destination_id as id, count(*)::int as waiting,
+             extract(epoch from now() - min(entered_at))::float8 as "longestWaitSec"
+        from destination_visits where ended_at is null and answered_at is null
+       group by destination_kind, destination_id`,
+    sql<{ domain: string; state: string; n: number }[]>`select domain, state::text as state, count(*)::int as n from agents group by domain, state`,
+  ]);
+  return { destinations, agents };
+}

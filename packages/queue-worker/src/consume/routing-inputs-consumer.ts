@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { dlqHeaders } from '@switchboard/contracts';
 import { FencedError, listDomains, type Database, type OutboxRow } from '@switchboard/db';
-import { DomainRouter, type RouterItem, type RunResult } from '../decide/domain-router.ts';
+import { DomainRouter, type CommittedDecisions, type RouterItem, type RunResult } from '../decide/domain-router.ts';
 import { partitionOfDomain } from '../ownership/domain-partition.ts';
 import { checkRoutingInput } from './routing-input-message.ts';
 
@@ -19,7 +19,7 @@ export type RoutingInputsConsumerOptions = {
   topics: { routingInputs: string; routingInputsDlq: string; callEvents: string };
   log: Log;
   onBatch?: (stats: { decided: number; redelivered: number; deadLettered: number; lagMs: number[] }) => void;
-  onDecisions?: (count: number) => void;
+  onCommitted?: (committed: CommittedDecisions) => void;
 };
 
 type DeadLetter = { raw: KafkaMessage; partition: number; reason: string };
@@ -153,7 +153,7 @@ export class RoutingInputsConsumer {
     if (this.fenced.has(domain)) return Promise.reject(new FencedError(domain, -1));
     const router = new DomainRouter({
       db: this.options.db, domain, owner: this.owner, callEventsTopic: this.options.topics.callEvents, publish: (rows) => this.options.relay.publish(rows),
-      log: this.options.log, onDecisions: this.options.onDecisions,
+      log: this.options.log, onCommitted: this.options.onCommitted,
       onFenced: (d) => {
         this.fenced.add(d);
         if (this.routers.get(d)?.partition === partition) this.routers.delete(d);

@@ -4,7 +4,7 @@ import type { CallRequested, RoutingActionRequested } from '@switchboard/contrac
 import {
   appliedRequests, callStatuses, claimDomain, fenceDecision, insertCallEvents, insertOutbox, loadDomain, pruneAppliedRequests,
   readOwnedDomain, writeDecision,
-  FencedError, type Database, type OutboxRow,
+  FencedError, type Database, type DecisionWrite, type OutboxRow, type VisitStored,
 } from '@switchboard/db';
 import { createRandom, decide, type RandomSource, type RoutingInput, type RoutingState } from '@switchboard/routing';
 import { restoreDomain } from '../rebuild/restore-domain.ts';
@@ -32,12 +32,16 @@ export type DomainRouterOptions = {
   callEventsTopic: string;
   publish: (rows: OutboxRow[]) => void;
   log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
-  onDecisions?: (count: number) => void;
+  /** After each commit: how many decisions it held, and the visits it opened and changed (for the metrics). */
+  onCommitted?: (committed: CommittedDecisions) => void;
   /** Called once when the fence shows another worker owns the domain now. */
   onFenced?: (domain: string) => void;
 };
 
 const clock = () => Date.now() / 1000;
+
+/** What one commit held: its decisions, the visits it opened and changed, and where the changed ones are. */
+export type CommittedDecisions = { decisions: number; visits: DecisionWrite['visits']; visitsUpdated: VisitStored[] };
 
 export class DomainRouter {
   private state: RoutingState | null = null;
@@ -234,15 +238,16 @@ export class DomainRouter {
       domain: this.domain, epoch: this.epoch, randomState: this.random.state, nextSequence: this.state!.nextSequence,
     });
     let rows: OutboxRow[];
+    let visitsUpdated: VisitStored[];
     try {
-      rows = await this.options.db.$client.begin(async (sql) => {
+      [rows, visitsUpdated] = await this.options.db.$client.begin(async (sql) => {
         await fenceDecision(sql, write);
-        const [, outboxRows] = await Promise.all([
+        const [, outboxRows, written] = await Promise.all([
           effects.events.length ? insertCallEvents(sql, effects.events) : null,
           insertOutbox(sql, effects.outboxMessages(this.options.callEventsTopic)),
           writeDecision(sql, write),
         ]);
-        return outboxRows;
+        return [outboxRows, written.visitsUpdated] as const;
       });
     } catch (error) {
       this.state = null;
@@ -256,7 +261,7 @@ export class DomainRouter {
       else this.timers.cancel(key);
     }
     this.options.publish(rows);
-    this.options.onDecisions?.(effects.decisions);
+    this.options.onCommitted?.({ decisions: effects.decisions, visits: write.visits, visitsUpdated });
   }
 
   private fenced(): FencedError {
