@@ -121,7 +121,12 @@ describe('a queue', () => {
     const scrape = async (url: string) => (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${system.adminKey}` } })).text();
     const worker = await scrape(system.worker.url);
     const at = `kind="queue",destination="${queueId}"`;
-    for (const [event, n] of [['offered', 3], ['answered', 1], ['completed', 1], ['abandoned', 1]] as const) {
+    for (const [event, n] of [
+      ['offered', 3],
+      ['answered', 1],
+      ['completed', 1],
+      ['abandoned', 1],
+    ] as const) {
       expect(worker, event).toContain(`switchboard_destination_calls_total{${at},event="${event}"} ${n}`);
     }
     expect(worker).toContain(`switchboard_call_wait_seconds_count{${at},outcome="answered"} 1`);
