@@ -32,8 +32,8 @@ CMD ["sh", "-c", "node --import tsx packages/db/src/cli/migrate.ts && node --imp
 
 FROM app AS call-api
 EXPOSE 3000
-CMD ["node", "--import", "tsx", "--disable-warning=TimeoutNegativeWarning", "packages/call-api/src/server.ts"]
+CMD ["node", "--import", "tsx", "packages/call-api/src/server.ts"]
 
 FROM app AS queue-worker
 EXPOSE 3001
-CMD ["node", "--import", "tsx", "--disable-warning=TimeoutNegativeWarning", "packages/queue-worker/src/server.ts"]
+CMD ["node", "--import", "tsx", "packages/queue-worker/src/server.ts"]

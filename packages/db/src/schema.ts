@@ -233,6 +233,8 @@ export const destinationVisits = pgTable(
   },
   (t) => [
     uniqueIndex('destination_visits_open_call_idx').on(t.callId).where(sql`${t.endedAt} is null`),
+    // Deleting a call cascades to its visits: without this, each deleted call scanned the whole table.
+    index('destination_visits_call_idx').on(t.callId),
     index('destination_visits_destination_entered_idx').on(t.destinationId, t.enteredAt),
     index('destination_visits_open_destination_idx').on(t.destinationId, t.enteredAt).where(sql`${t.endedAt} is null`),
   ],

@@ -6,10 +6,11 @@ import { repoRoot } from './kafka-jars.ts';
 import { waitForExit } from './process.ts';
 
 /**
- * How every service process is started (here and in the Dockerfile). KafkaJS 2.2.4 computes a negative sleep when a
- * fetch's deadline has already passed, which Node 24 reports as TimeoutNegativeWarning (and treats as 1 ms): noise only.
+ * How every service process is started (here and in the Dockerfile). No warning is silenced: the TimeoutNegativeWarning
+ * KafkaJS 2.2.4 used to print came from a 1 ms timer it re-armed forever on idle connections, which
+ * `patches/kafkajs+2.2.4.patch` removes.
  */
-export const serviceNodeFlags = ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning'] as const;
+export const serviceNodeFlags = ['--import', 'tsx'] as const;
 
 export type ServiceSpec = { name: string; entry: string; port: number; env: Record<string, string> };
 

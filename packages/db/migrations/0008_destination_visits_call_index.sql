@@ -1,0 +1,1 @@
+CREATE INDEX "destination_visits_call_idx" ON "destination_visits" USING btree ("call_id");
