@@ -46,6 +46,8 @@ export const routingDomains = pgTable('routing_domains', {
   /** The last routing-inputs message applied: a redelivery at or below it is skipped (exactly-once effects). */
   appliedPartition: integer('applied_partition'),
   appliedOffset: bigint('applied_offset', { mode: 'number' }),
+  /** Which Kafka log that offset is in (the cluster's id): an offset of another log, one made anew, means nothing here. */
+  appliedLog: text('applied_log'),
   ...timestamps,
 });
 

@@ -1,6 +1,6 @@
 // As root, PostgreSQL runs as user `postgres`: this gives that user binaries and a data folder it can reach.
-import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
 // A namespace import: a named import of registerHooks would fail to link on a Node older than 22.15, even as non-root.
 import * as nodeModule from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
@@ -180,10 +180,18 @@ export async function useReachableBinaries(
   return target;
 }
 
+/** A random identity of the stack folder `dir`, made the first time and kept in it (`.stack-id`). */
+async function stackIdentity(dir: string): Promise<string> {
+  const file = join(dir, '.stack-id');
+  const made = randomUUID();
+  await writeFile(file, `${made}\n`, { flag: 'wx' }).catch((e: unknown) => (isTaken(e) ? undefined : Promise.reject(e)));
+  return (await readFile(file, 'utf8')).trim();
+}
+
 /**
  * The data folder user postgres can use for `dataDir`: `dataDir` itself when it can pass through every folder above it,
- * else `<root>/switchboard-stack-<hash of dataDir's parent>/<its name>` — the same folder on every run from the same
- * clone (a kept cluster is found again), a different one for each clone. Created, ours, mode 755.
+ * else `<root>/switchboard-stack-<hash of dataDir's parent and its identity>/<its name>` — the same folder on every run
+ * from the same clone (a kept cluster is found again), a different one for each clone, even one made again at the same path. Created, ours, mode 755.
  */
 export async function reachableDataDir(
   dataDir: string,
@@ -194,7 +202,9 @@ export async function reachableDataDir(
   await mkdir(parent, { recursive: true });
   const blocked = await blockedForOthers(parent);
   if (!blocked) return { dataDir };
-  const hash = createHash('sha256').update(parent).digest('hex').slice(0, 12);
+  // Named after the folder and an identity kept in it: a clone deleted and made again at the same path (whose Kafka
+  // data starts empty) gets a new PostgreSQL too, rather than the old one's calls and applied offsets.
+  const hash = createHash('sha256').update(`${parent}\n${await stackIdentity(parent)}`).digest('hex').slice(0, 12);
   const home = join(options.root ?? defaultReachableRoot, `switchboard-stack-${hash}`);
   // Not recursive: a folder someone else made in the shared parent must not be taken as ours.
   await mkdir(home, { mode: 0o755 }).catch((e: unknown) => (isTaken(e) ? undefined : Promise.reject(e)));

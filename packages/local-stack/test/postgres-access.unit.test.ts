@@ -128,5 +128,10 @@ describe('reachableDataDir', () => {
     // Another clone gets another folder.
     const other = await reachableDataDir(join(closed, 'b', 'stack', 'postgres'), { root: shared, uid: 0 });
     expect(other.dataDir).not.toBe(first.dataDir);
+    // A clone deleted and made again at the same path (its Kafka data gone) does not find the old clone's PostgreSQL.
+    await rm(join(closed, 'a'), { recursive: true });
+    const again = await reachableDataDir(join(closed, 'a', 'stack', 'postgres'), { root: shared, uid: 0 });
+    expect(again.dataDir).not.toBe(first.dataDir);
+    expect((await reachableDataDir(join(closed, 'a', 'stack', 'postgres'), { root: shared, uid: 0 })).dataDir).toBe(again.dataDir);
   });
 });

@@ -26,7 +26,7 @@ let offset = 0;
 
 function router(): DomainRouter {
   const published: OutboxRow[] = [];
-  const r = new DomainRouter({ db, domain, owner: `test-${routers.length}`, callEventsTopic, publish: (rows) => published.push(...rows), log: silent });
+  const r = new DomainRouter({ db, domain, owner: `test-${routers.length}`, callEventsTopic, inputsLog: 'this-kafka', publish: (rows) => published.push(...rows), log: silent });
   routers.push(r);
   return r;
 }
@@ -135,5 +135,42 @@ describe('a routing domain\'s router', () => {
     await eventually(() => ringingFor(callId), (r) => r.length === 1 && r[0] !== rung, 'another agent to ring after the rebuilt timer fired', 5_000);
     const sequences = (await timeline(callId)).map(([sequence]) => sequence);
     expect(sequences).toEqual(sequences.map((_, i) => i + 1));
+  });
+
+  // Kafka's data made anew (or the topic deleted and made again) while PostgreSQL kept its own: new messages come at
+  // offsets the stored applied offset is far past. Skipping them as redeliveries would leave their calls `received`.
+  const storeApplied = (offset: number, log: string | null) =>
+    db.update(routingDomains).set({ appliedPartition: 0, appliedOffset: offset, appliedLog: log }).where(eq(routingDomains.name, domain));
+  const callIdOf = (item: RouterItem) => (item as Extract<RouterItem, { kind: 'call' }>).message.call.id;
+
+  it('forgets an applied offset stored from another Kafka cluster, and routes a call at a lower offset', async () => {
+    for (const r of routers) await r.stop();
+    await storeApplied(1_000_000_000, 'an-earlier-kafka');
+    const owner = router();
+    await owner.start();
+    const call = await newCall();
+    expect(await owner.run([call])).toMatchObject({ decided: 1, redelivered: 0 });
+    expect((await callRow(callIdOf(call))).status).not.toBe('received');
+    const [stored] = await db.select().from(routingDomains).where(eq(routingDomains.name, domain));
+    expect(stored).toMatchObject({ appliedPartition: 0, appliedOffset: call.offset, appliedLog: 'this-kafka' });
+  });
+
+  it('forgets an applied offset past the end of the partition (the topic made anew in the same cluster)', async () => {
+    for (const r of routers) await r.stop();
+    await storeApplied(1_000_000_000, 'this-kafka');
+    const owner = router();
+    await owner.start();
+    const call = await newCall();
+    // Without the partition's end, the stored offset is believed: the call is taken for a redelivery.
+    expect(await owner.run([call])).toMatchObject({ decided: 0, redelivered: 1 });
+    expect((await callRow(callIdOf(call))).status).toBe('received');
+    // With it, the offset is seen to be of another log; a partition that truly reached it keeps skipping.
+    expect(await owner.run([call], { highWatermark: call.offset + 1 })).toMatchObject({ decided: 1, redelivered: 0 });
+    expect((await callRow(callIdOf(call))).status).not.toBe('received');
+    await storeApplied(1_000_000_000, 'this-kafka');
+    const next = router();
+    await next.start();
+    const later = await newCall();
+    expect(await next.run([later], { highWatermark: 1_000_000_001 })).toMatchObject({ decided: 0, redelivered: 1 });
   });
 });

@@ -17,7 +17,7 @@ const suffix = randomUUID().slice(0, 8);
 // Topics of this file's own, one partition each, so order on the request topic is the order we sent.
 const topics = { routingInputs: `inputs-${suffix}`, routingInputsDlq: `inputs-${suffix}.dlq`, callEvents: `events-${suffix}` };
 // A routing domain of this file's own, so no other test's worker decides for it.
-const domain = `worker-test-${suffix}`;
+const defaultDomain = `worker-test-${suffix}`;
 let db: Database;
 let kafka: Kafka;
 let producer: Producer;
@@ -26,12 +26,12 @@ let worker: RoutingInputsConsumer;
 const handled = { decided: 0, redelivered: 0, deadLettered: 0 };
 const silent = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
 
-async function newCall(kind: 'queue' | 'ring_group') {
+async function newCall(kind: 'queue' | 'ring_group', domain = defaultDomain) {
   const number = String(randomInt(10_000_000, 99_999_999));
   const table = kind === 'queue' ? queues : ringGroups;
   const [destination] = await db.insert(table).values({ name: `Worker test ${number}`, number, domain }).returning();
   // As the configuration API does: the domain's owner reloads before it sees a call for the new destination.
-  await send(JSON.stringify({ id: randomUUID(), type: 'routing.config_changed', version: 1, occurredAt: new Date().toISOString(), domain, reason: 'test destination' }));
+  await send(domain, JSON.stringify({ id: randomUUID(), type: 'routing.config_changed', version: 1, occurredAt: new Date().toISOString(), domain, reason: 'test destination' }));
   const [call] = await db
     .insert(calls)
     .values({ id: randomUUID(), from: '1', to: number, language: 'en', type: kind, destinationId: destination!.id, destinationName: destination!.name, destinationNumber: number, domain, currentDestinationId: destination!.id })
@@ -47,7 +47,7 @@ async function newCall(kind: 'queue' | 'ring_group') {
   return { call: call!, message };
 }
 
-const send = (...values: string[]) =>
+const send = (domain: string, ...values: string[]) =>
   producer.send({ topic: topics.routingInputs, acks: -1, messages: values.map((value) => ({ key: domain, value })) });
 
 beforeAll(async () => {
@@ -55,7 +55,7 @@ beforeAll(async () => {
   db = createDatabase(databaseUrl, { max: 4 });
   kafka = createKafka({ brokers: kafkaBrokers, clientId: 'worker-test' });
   await ensureTopics(kafka, Object.values(topics).map((topic) => ({ topic, partitions: 1 })));
-  await db.insert(routingDomains).values({ name: domain });
+  await db.insert(routingDomains).values({ name: defaultDomain });
   producer = kafka.producer();
   await producer.connect();
   relay = new OutboxRelay({ db, kafka, sweepIntervalMs: 200 });
@@ -82,7 +82,7 @@ describe('queue-worker consuming routing-inputs', () => {
   it('queues a queue call with nobody free and ends an empty ring group\'s call unanswered, each transition an event in order, on call-events too', async () => {
     const queued = await newCall('queue');
     const unanswered = await newCall('ring_group');
-    await send(JSON.stringify(queued.message), JSON.stringify(unanswered.message));
+    await send(defaultDomain, JSON.stringify(queued.message), JSON.stringify(unanswered.message));
     const status = (id: string) => db.select({ status: calls.status }).from(calls).where(eq(calls.id, id)).then((r) => r[0]!.status);
     await eventually(() => status(queued.call.id), (s) => s === 'queued', 'the queue call to be queued');
     await eventually(() => status(unanswered.call.id), (s) => s === 'unanswered', 'the ring-group call to end unanswered');
@@ -97,7 +97,7 @@ describe('queue-worker consuming routing-inputs', () => {
     const after = await newCall('queue');
     const unknown = await newCall('queue');
     const ghost = { ...unknown.message, call: { ...unknown.message.call, id: randomUUID() } };
-    await send('{not json', JSON.stringify({ hello: 'world' }), JSON.stringify(ghost), JSON.stringify(after.message));
+    await send(defaultDomain, '{not json', JSON.stringify({ hello: 'world' }), JSON.stringify(ghost), JSON.stringify(after.message));
 
     await eventually(() => db.select().from(calls).where(eq(calls.id, after.call.id)).then((r) => r[0]!.status), (s) => s === 'queued', 'the call after the bad ones');
     const { all } = await readTopicUntil(kafka, topics.routingInputsDlq, (_m, all) => all.length >= 3);
@@ -113,13 +113,27 @@ describe('queue-worker consuming routing-inputs', () => {
 
   it('changes nothing when a call request is delivered again', async () => {
     const { call, message } = await newCall('queue');
-    await send(JSON.stringify(message));
+    await send(defaultDomain, JSON.stringify(message));
     await eventually(() => db.select().from(callEvents).where(eq(callEvents.callId, call.id)), (e) => e.length === 2, 'the first delivery');
     const redeliveredBefore = handled.redelivered;
-    await send(JSON.stringify(message), JSON.stringify({ ...message, id: randomUUID() }));
+    await send(defaultDomain, JSON.stringify(message), JSON.stringify({ ...message, id: randomUUID() }));
     await eventually(async () => handled.redelivered, (n) => n === redeliveredBefore + 2, 'both redeliveries to be handled');
     const events = await db.select().from(callEvents).where(eq(callEvents.callId, call.id));
     expect(events.map((e) => e.type).sort()).toEqual(['call.queued', 'call.received']);
+  });
+});
+
+describe('a routing domain whose applied offset is of another Kafka log', () => {
+  it('routes new calls rather than skip them as redeliveries (Kafka\'s data made anew while PostgreSQL kept its own)', async () => {
+    // As PostgreSQL kept it from an earlier Kafka cluster: far past anything this topic holds.
+    const domain = `worker-reset-${suffix}`;
+    await db.insert(routingDomains).values({ name: domain, appliedPartition: 0, appliedOffset: 1_000_000_000, appliedLog: 'an-earlier-kafka' });
+    const { call, message } = await newCall('queue', domain);
+    await send(domain, JSON.stringify(message));
+    await eventually(() => db.select().from(calls).where(eq(calls.id, call.id)).then((r) => r[0]!.status), (s) => s === 'queued', 'the call to be queued');
+    const [stored] = await db.select().from(routingDomains).where(eq(routingDomains.name, domain));
+    expect(stored!.appliedOffset).toBeLessThan(1_000_000_000);
+    expect(stored!.appliedLog).not.toBe('an-earlier-kafka');
   });
 });
 

@@ -19,6 +19,8 @@ export type DomainClaim = {
   nextSequence: number;
   appliedPartition: number | null;
   appliedOffset: number | null;
+  /** The Kafka log (cluster id) `appliedOffset` is in; null when written before it was recorded. */
+  appliedLog: string | null;
 };
 
 /**
@@ -30,7 +32,7 @@ export async function claimDomain(sql: Sql, domain: string, owner: string): Prom
   const [row] = await sql<DomainClaim[]>`
     update routing_domains set epoch = epoch + 1, owner = ${owner}, updated_at = now() where name = ${domain}
     returning epoch::float8 as epoch, random_state::float8 as "randomState", next_sequence::float8 as "nextSequence",
-              applied_partition as "appliedPartition", applied_offset::float8 as "appliedOffset"`;
+              applied_partition as "appliedPartition", applied_offset::float8 as "appliedOffset", applied_log as "appliedLog"`;
   return row!;
 }
 
@@ -38,7 +40,7 @@ export async function claimDomain(sql: Sql, domain: string, owner: string): Prom
 export async function readOwnedDomain(sql: Sql, domain: string, epoch: number): Promise<DomainClaim | undefined> {
   const [row] = await sql<DomainClaim[]>`
     select epoch::float8 as epoch, random_state::float8 as "randomState", next_sequence::float8 as "nextSequence",
-           applied_partition as "appliedPartition", applied_offset::float8 as "appliedOffset"
+           applied_partition as "appliedPartition", applied_offset::float8 as "appliedOffset", applied_log as "appliedLog"
       from routing_domains where name = ${domain} and epoch = ${epoch}`;
   return row;
 }
@@ -152,7 +154,8 @@ export type DecisionWrite = {
   epoch: number;
   randomState: number;
   nextSequence: number;
-  applied: { partition: number; offset: number } | null;
+  /** The last routing-inputs message applied: its partition, offset, and log (the Kafka cluster's id). */
+  applied: { partition: number; offset: number; log: string } | null;
   calls: CallWrite[];
   agents: AgentWrite[];
   queues: DestinationWrite[];
@@ -176,7 +179,9 @@ export async function fenceDecision(sql: postgres.TransactionSql, write: Decisio
     update routing_domains
        set random_state = ${write.randomState}, next_sequence = ${write.nextSequence},
            applied_partition = coalesce(${write.applied?.partition ?? null}::int, applied_partition),
-           applied_offset = coalesce(${write.applied?.offset ?? null}::bigint, applied_offset), updated_at = now()
+           applied_offset = coalesce(${write.applied?.offset ?? null}::bigint, applied_offset),
+           applied_log = coalesce(${write.applied?.log ?? null}::text, applied_log),
+           updated_at = now()
      where name = ${write.domain} and epoch = ${write.epoch}
     returning 1`;
   if (rows.length === 0) throw new FencedError(write.domain, write.epoch);

@@ -30,6 +30,8 @@ export class RoutingInputsConsumer {
   readonly owner = `${hostname()}:${process.pid}`;
   private joined = false;
   private partitionCount = 0;
+  /** The Kafka cluster's id: names the log whose offsets the routers store. */
+  private clusterId = '';
   private assigned = new Set<number>();
   private readonly routers = new Map<string, { partition: number; ready: Promise<DomainRouter> }>();
   /** Domains another worker fenced us out of: not claimed again until a new assignment gives their partition back. */
@@ -94,6 +96,7 @@ export class RoutingInputsConsumer {
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [this.options.topics.routingInputs] });
       this.partitionCount = topics[0]!.partitions.length;
+      this.clusterId = (await admin.describeCluster()).clusterId;
     } finally {
       await admin.disconnect();
     }
@@ -152,7 +155,7 @@ export class RoutingInputsConsumer {
     if (existing) return existing.ready;
     if (this.fenced.has(domain)) return Promise.reject(new FencedError(domain, -1));
     const router = new DomainRouter({
-      db: this.options.db, domain, owner: this.owner, callEventsTopic: this.options.topics.callEvents, publish: (rows) => this.options.relay.publish(rows),
+      db: this.options.db, domain, owner: this.owner, callEventsTopic: this.options.topics.callEvents, inputsLog: this.clusterId, publish: (rows) => this.options.relay.publish(rows),
       log: this.options.log, onCommitted: this.options.onCommitted,
       onFenced: (d) => {
         this.fenced.add(d);
@@ -194,10 +197,11 @@ export class RoutingInputsConsumer {
       items.push(item);
     }
     let results: RunResult[] | undefined;
+    const partitionLog = { highWatermark: Number(batch.highWatermark) };
     for (let attempt = 0; !results; attempt++) {
       try {
         // Domains are independent: their decisions run side by side.
-        results = await Promise.all([...byDomain].map(async ([domain, items]) => (await this.router(domain, batch.partition)).run(items)));
+        results = await Promise.all([...byDomain].map(async ([domain, items]) => (await this.router(domain, batch.partition)).run(items, partitionLog)));
       } catch (error) {
         if (error instanceof FencedError) {
           // Another worker owns it now; the partition is being reassigned. Commit nothing; the new owner reads on.

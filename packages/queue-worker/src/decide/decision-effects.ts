@@ -22,7 +22,7 @@ export class DecisionEffects {
   private readonly requestIds: string[] = [];
   /** Calls that reached a terminal status: their sequence counters go once the write commits. */
   readonly ended = new Set<string>();
-  applied: { partition: number; offset: number } | null = null;
+  applied: { partition: number; offset: number; log: string } | null = null;
   decisions = 0;
 
   constructor(

@@ -30,6 +30,11 @@ export type DomainRouterOptions = {
   /** Names this worker in routing_domains.owner. */
   owner: string;
   callEventsTopic: string;
+  /**
+   * The routing-inputs log being read, by the Kafka cluster's id: a stored applied offset of another log (Kafka's data
+   * made anew while PostgreSQL kept its own) says nothing about this one and is forgotten.
+   */
+  inputsLog: string;
   publish: (rows: OutboxRow[]) => void;
   log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
   /** After each commit: how many decisions it held, and the visits it opened and changed (for the metrics). */
@@ -76,9 +81,12 @@ export class DomainRouter {
     }, 'take over');
   }
 
-  /** Applies the items in order; one transaction for all of them (a reload commits what came before it first). */
-  run(items: readonly RouterItem[]): Promise<RunResult> {
-    return this.serially(() => this.apply(items), 'inputs');
+  /**
+   * Applies the items in order; one transaction for all of them (a reload commits what came before it first).
+   * `highWatermark` is their partition's log end offset, as the fetch that brought them saw it.
+   */
+  run(items: readonly RouterItem[], partitionLog?: { highWatermark: number }): Promise<RunResult> {
+    return this.serially(() => this.apply(items, partitionLog), 'inputs');
   }
 
   /** Forgets the domain (its partition went to another worker): timers stop; nothing more is written. */
@@ -118,6 +126,13 @@ export class DomainRouter {
     this.state = restoreDomain(rows, owned.nextSequence);
     this.random = createRandom(owned.randomState);
     this.applied = { partition: owned.appliedPartition, offset: owned.appliedOffset };
+    if (owned.appliedOffset !== null && owned.appliedLog !== null && owned.appliedLog !== this.options.inputsLog) {
+      this.options.log.warn(
+        { domain: this.domain, appliedOffset: owned.appliedOffset, appliedLog: owned.appliedLog, inputsLog: this.options.inputsLog },
+        'the applied offset stored for this domain is of another Kafka cluster (its data was made anew): forgetting it',
+      );
+      this.applied = { partition: null, offset: null };
+    }
     this.lastSequence.clear();
     for (const call of rows.calls) this.lastSequence.set(call.id, call.lastSequence);
     this.timers.clear();
@@ -132,8 +147,9 @@ export class DomainRouter {
     await this.commit(effects);
   }
 
-  private async apply(items: readonly RouterItem[]): Promise<RunResult> {
+  private async apply(items: readonly RouterItem[], partitionLog?: { highWatermark: number }): Promise<RunResult> {
     if (!this.state) await this.rebuild();
+    if (items.length && partitionLog) this.forgetOffsetPastLogEnd(items[0]!.partition, partitionLog.highWatermark);
     const result: RunResult = { decided: 0, redelivered: 0, unknownCalls: [] };
     const newCallIds = items.flatMap((item) => (item.kind === 'call' ? [item.message.call.id] : []));
     const requestIds = items.flatMap((item) => (item.kind === 'action' ? [item.message.requestId] : []));
@@ -147,7 +163,7 @@ export class DomainRouter {
         result.redelivered++;
         continue;
       }
-      effects.applied = { partition: item.partition, offset: item.offset };
+      effects.applied = { partition: item.partition, offset: item.offset, log: this.options.inputsLog };
       if (item.kind === 'reload') {
         await this.commit(effects);
         await this.rebuild();
@@ -187,6 +203,21 @@ export class DomainRouter {
     }
     await this.commit(effects);
     return result;
+  }
+
+  /**
+   * A log never shrinks at its end: an applied offset at or past the partition's end is of another log (the topic
+   * deleted and made again), and skipping by it would drop new messages as redeliveries. Forget it; each call's status
+   * and each action's request id still keep a true redelivery from being applied twice.
+   */
+  private forgetOffsetPastLogEnd(partition: number, highWatermark: number): void {
+    const { applied } = this;
+    if (applied.partition !== partition || applied.offset === null || highWatermark > applied.offset) return;
+    this.options.log.warn(
+      { domain: this.domain, partition, appliedOffset: applied.offset, highWatermark },
+      'the applied offset stored for this domain is past the end of its partition (routing-inputs was made anew): forgetting it',
+    );
+    this.applied = { partition: null, offset: null };
   }
 
   private alreadyApplied(item: RouterItem): boolean {

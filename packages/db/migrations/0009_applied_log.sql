@@ -1,0 +1,1 @@
+ALTER TABLE "routing_domains" ADD COLUMN "applied_log" text;
