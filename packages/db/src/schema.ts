@@ -157,7 +157,8 @@ export const calls = pgTable(
     ...timestamps,
   },
   (t) => [
-    uniqueIndex('calls_idempotency_key_idx').on(t.idempotencyKey),
+    // Only calls posted with an Idempotency-Key: the others (most) cost the index nothing, at insert or at each update.
+    uniqueIndex('calls_idempotency_key_idx').on(t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
     index('calls_status_created_idx').on(t.status, t.createdAt, t.id),
     index('calls_destination_created_idx').on(t.destinationId, t.createdAt, t.id),
     check('calls_priority_range', sql`${t.priority} between 0 and 100`),
@@ -237,7 +238,9 @@ export const destinationVisits = pgTable(
     uniqueIndex('destination_visits_open_call_idx').on(t.callId).where(sql`${t.endedAt} is null`),
     // Deleting a call cascades to its visits: without this, each deleted call scanned the whole table.
     index('destination_visits_call_idx').on(t.callId),
-    index('destination_visits_destination_entered_idx').on(t.destinationId, t.enteredAt),
+    // A window's figures read only these columns: with all of them in the index, a long window is an index-only scan
+    // (measured with `npm run bench:statistics`, a million calls stored: 24 h window 265 ms -> see the README).
+    index('destination_visits_window_idx').on(t.destinationId, t.enteredAt, t.answeredAt, t.endedAt, t.outcome),
     index('destination_visits_open_destination_idx').on(t.destinationId, t.enteredAt).where(sql`${t.endedAt} is null`),
   ],
 );

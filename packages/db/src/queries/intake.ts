@@ -34,9 +34,11 @@ export async function resolveDestinations(sql: Sql, numbers: string[]): Promise<
   return found;
 }
 
-/** One multi-row insert through unnest; a key already taken inserts nothing and returns nothing for that call. */
+/** One multi-row insert through unnest; an idempotency key already taken inserts nothing and returns nothing for that call. */
 export async function insertCalls(sql: postgres.TransactionSql, rows: NewCall[]): Promise<CallRow[]> {
   const col = <T>(pick: (r: NewCall) => T) => rows.map(pick);
+  // ON CONFLICT makes each row a speculative insertion (a WAL record more per call): only when a key may clash.
+  const keyed = rows.some((r) => r.idempotencyKey != null);
   const inserted = await sql<CallRow[]>`
     insert into calls (id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain, current_destination_id)
     select id, "from", "to", language, type::destination_kind, priority, metadata::jsonb, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain, destination_id
@@ -45,7 +47,7 @@ export async function insertCalls(sql: postgres.TransactionSql, rows: NewCall[])
                   ${col((r) => r.destinationId)}::uuid[], ${col((r) => r.destinationName)}::text[], ${col((r) => r.destinationNumber)}::text[],
                   ${col((r) => r.idempotencyKey ?? null)}::text[], ${col((r) => r.requestHash ?? null)}::text[], ${col((r) => r.domain ?? 'default')}::text[])
            as u(id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain)
-    on conflict (idempotency_key) do nothing
+    ${keyed ? sql`on conflict (idempotency_key) where idempotency_key is not null do nothing` : sql``}
     returning ${sql.unsafe(callColumns)}`;
   return inserted.map(withDates);
 }

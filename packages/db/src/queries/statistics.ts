@@ -72,8 +72,8 @@ export async function destinationFigures(
          where destination_id = ${destination.id} and entered_at >= now() - make_interval(secs => ${options.windowSec})`,
       tx<{ withinSec: number; answered: number; abandoned: number }[]>`
         select t.sec::int as "withinSec",
-               count(v.id) filter (where v.answered_at - v.entered_at <= make_interval(secs => t.sec))::int as answered,
-               count(v.id) filter (where v.outcome = 'abandoned' and v.ended_at - v.entered_at <= make_interval(secs => t.sec))::int as abandoned
+               count(v.entered_at) filter (where v.answered_at - v.entered_at <= make_interval(secs => t.sec))::int as answered,
+               count(v.entered_at) filter (where v.outcome = 'abandoned' and v.ended_at - v.entered_at <= make_interval(secs => t.sec))::int as abandoned
           from unnest(${options.waitThresholdsSec as number[]}::float8[]) as t(sec)
           left join destination_visits v
             on v.destination_id = ${destination.id} and v.entered_at >= now() - make_interval(secs => ${options.windowSec})

@@ -1,0 +1,2 @@
+DROP INDEX "destination_visits_destination_entered_idx";--> statement-breakpoint
+CREATE INDEX "destination_visits_window_idx" ON "destination_visits" USING btree ("destination_id","entered_at","answered_at","ended_at","outcome");
