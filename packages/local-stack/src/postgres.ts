@@ -24,6 +24,8 @@ export type LocalPostgresOptions = {
    * see postgres-access.ts.
    */
   reachableRoot?: string;
+  /** More server settings (`-c name=value`), e.g. wal_level=logical for a measurement that needs it. */
+  settings?: Record<string, string>;
 };
 
 export type LocalPostgres = {
@@ -117,6 +119,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       '-c', 'max_connections=200',
       // Throwaway test clusters need no crash safety; a durable one keeps PostgreSQL's defaults.
       ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     onLog: remember,
     onError: remember,
