@@ -6,13 +6,22 @@ export interface ReportContext extends MeasureSettings {
   readonly seed: number;
 }
 
-/** The 95% range, cut to what the figure can be (a share within 0–1, a wait not below 0). */
-const range = (interval: Interval, digits: number, share = false) =>
-  Number.isFinite(interval.halfWidth)
-    ? `${Math.max(0, interval.value - interval.halfWidth).toFixed(digits)} – ${(share ? Math.min(1, interval.value + interval.halfWidth) : interval.value + interval.halfWidth).toFixed(digits)}`
-    : 'too few calls';
+/**
+ * The 95% range, cut to what the figure can be (a share within 0–1, a wait not below 0). When every batch gave the same
+ * share (no call waited past the threshold, say), batch means have no spread to measure and give no range.
+ */
+const range = (interval: Interval, digits: number, share = false) => {
+  if (!Number.isFinite(interval.halfWidth)) return 'too few calls';
+  if (interval.halfWidth === 0) return 'none: every batch the same';
+  const high = interval.value + interval.halfWidth;
+  return `${Math.max(0, interval.value - interval.halfWidth).toFixed(digits)} – ${(share ? Math.min(1, high) : high).toFixed(digits)}`;
+};
 const within = (interval: Interval, formula: number | undefined) =>
-  formula === undefined || !Number.isFinite(interval.halfWidth) ? '' : Math.abs(formula - interval.value) <= interval.halfWidth ? 'yes' : 'no';
+  formula === undefined || !Number.isFinite(interval.halfWidth) || interval.halfWidth === 0
+    ? 'n/a'
+    : Math.abs(formula - interval.value) <= interval.halfWidth
+      ? 'yes'
+      : 'no';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const render = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
