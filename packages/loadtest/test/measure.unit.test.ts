@@ -5,6 +5,7 @@ import { AsteriskHoldTime } from '../src/asterisk-hold-time.ts';
 import type { SeenEvent } from '../src/call-event-reader.ts';
 import { asteriskEstimates, callOutcome, measureFigures, type CallOutcome } from '../src/measure.ts';
 import { planCalls, type PostedCall } from '../src/poisson-arrivals.ts';
+import { renderReport } from '../src/report.ts';
 
 const event = (type: string, atSec: number, data: Record<string, unknown> = {}): SeenEvent => ({ callId: 'c', type, sequence: 1, at: atSec * 1_000, data });
 const call = (index: number, measured = true): PostedCall => ({ index, callId: `c${index}`, atSec: index, talkSec: 1, measured });
@@ -123,6 +124,22 @@ describe('the figures', () => {
     expect(figures.estimates.system?.value).toBe(0);
     expect(figures.estimates.asterisk.value).toBeGreaterThan(0);
     expect(figures.estimates.ratio).toBe(0);
+    const report = renderReport(figures, { ...settings, warmUpSec: 10, seed: 1 });
+    expect(report).toContain("| Switchboard's (estimatedWaitSec of call.queued) | 0.00 |");
+    expect(report).toContain("| ratio, Switchboard's ÷ Asterisk's (target ≤ 0.5) | 0.00 |");
+  });
+
+  it('say so when the system gave no estimate', () => {
+    const without = measureFigures(
+      outcomes.map((call) => ({ ...call, systemEstimateSec: null })),
+      settings,
+    );
+    expect(without.estimates).toMatchObject({ callsWithSystemEstimate: 0, system: null, ratio: null });
+    const report = renderReport(without, { ...settings, warmUpSec: 10, seed: 1 });
+    expect(report).toContain('the system gave no estimate');
+    expect(report).toMatch(/\| P\(wait > 0\) \| 0\.500 \|/);
+    // No measured call waited past 2 s in any batch but the ones that did: the service level varies, so it has a range.
+    expect(report).toMatch(/\| service level \(wait ≤ 2 s\) \| 0\.750 \| 0\.\d+ – 1\.000 \|/);
   });
 });
 
