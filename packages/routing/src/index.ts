@@ -20,4 +20,5 @@ export {
   type AgentPresence, type AgentState, type CallStatus, type DestinationKind, type QueueStrategy, type RingGroupStrategy,
   type TerminalCallStatus,
 } from './vocabulary.ts';
-export { erlangC, type ErlangCResult } from './simulator/erlang-c.ts';
+export { erlangC, erlangCServiceLevel, type ErlangCResult } from './simulator/erlang-c.ts';
+export { batchMeansInterval, splitIntoBatches, studentT975, type BatchMeansInterval } from './simulator/batch-means.ts';

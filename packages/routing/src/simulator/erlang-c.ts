@@ -23,3 +23,12 @@ export function erlangC(arrivalRate: number, serviceRate: number, agents: number
   const meanWaitSec = probabilityOfWaiting / (agents * serviceRate - arrivalRate);
   return { offeredLoad, utilization, probabilityOfWaiting, meanWaitSec };
 }
+
+/**
+ * The service level Erlang C predicts: the share of calls whose wait is at most `thresholdSec`,
+ * 1 − P(wait) · e^−(cμ − λ)·T (in an M/M/c queue a waiting call's wait is exponential with rate cμ − λ).
+ */
+export function erlangCServiceLevel(arrivalRate: number, serviceRate: number, agents: number, thresholdSec: number): number {
+  const { probabilityOfWaiting } = erlangC(arrivalRate, serviceRate, agents);
+  return 1 - probabilityOfWaiting * Math.exp(-(agents * serviceRate - arrivalRate) * thresholdSec);
+}

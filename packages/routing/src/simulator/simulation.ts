@@ -4,6 +4,7 @@ import type { RoutingInput } from '../inputs.ts';
 import { createRandom, type RandomSource } from '../random.ts';
 import { createRoutingState } from '../state.ts';
 import type { QueueStrategy } from '../vocabulary.ts';
+import { batchMeansInterval } from './batch-means.ts';
 import { EventHeap, type ScheduledInput } from './event-heap.ts';
 
 export interface SimulationOptions {
@@ -110,16 +111,9 @@ export function simulateQueue(options: SimulationOptions): SimulationResult {
     calls: measured,
     probabilityOfWaiting: waited / measured,
     meanWaitSec: totalWait / measured,
-    probabilityOfWaitingHalfWidth: halfWidth(sizes.map((size, batch) => batchWaited[batch]! / size)),
-    meanWaitHalfWidth: halfWidth(sizes.map((size, batch) => batchWait[batch]! / size)),
+    probabilityOfWaitingHalfWidth: batchMeansInterval(sizes.map((size, batch) => batchWaited[batch]! / size)).halfWidth,
+    meanWaitHalfWidth: batchMeansInterval(sizes.map((size, batch) => batchWait[batch]! / size)).halfWidth,
     decisions,
     virtualSeconds: now,
   };
-}
-
-/** 95% half-width of the mean of batch means (Student t with 19 degrees of freedom for 20 batches). */
-function halfWidth(means: readonly number[]): number {
-  const mean = means.reduce((sum, value) => sum + value, 0) / means.length;
-  const variance = means.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (means.length - 1);
-  return 2.093 * Math.sqrt(variance / means.length);
 }
