@@ -21,3 +21,7 @@ export {
   type TerminalCallStatus,
 } from './vocabulary.ts';
 export { erlangC, type ErlangCResult } from './simulator/erlang-c.ts';
+export {
+  asteriskEstimatedWaitSec, asteriskHoldtime, defaultHandleTimeSec, estimateWaitSec, gammaMedian, handleTimesOf, meanWaitSec, HandleTimeWindow, servingAgentStates,
+  waitingPosition, type AnsweredCallTimes, type HandleTimes, type WaitingPosition,
+} from './wait-estimate.ts';
