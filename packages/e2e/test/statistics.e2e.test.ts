@@ -163,7 +163,12 @@ describe('a queue', () => {
 
 describe('an agent', () => {
   it('counts answers, no-answers, declines, talk, time in each state and occupancy, the same after a restart', async () => {
-    const created = await system.json('POST', '/agents', { name: 'Stats agent', extension: String(randomInt(1e7, 1e8)), languages: ['en'], domain: system.domain });
+    const created = await system.json('POST', '/agents', {
+      name: 'Stats agent',
+      extension: String(randomInt(1e7, 1e8)),
+      languages: ['en'],
+      domain: system.domain,
+    });
     expect(created.status).toBe(201);
     const agentId: string = created.body.id;
     const number = String(randomInt(1e7, 1e8));
@@ -211,7 +216,9 @@ describe('an agent', () => {
     expect((await system.json('POST', `/calls/${missed}/hangup`, { by: 'caller' })).status).toBe(200);
     // What the agent's figures must say, counted from the three calls' own timelines.
     const events = (await Promise.all([answered, declined, missed].map((id) => system.getCall(id)))).flatMap((c) => c.events);
-    const noAnswers = events.filter((e: { type: string; data: { agentIds?: string[] } }) => e.type === 'call.no_answer' && e.data.agentIds?.includes(agentId)).length;
+    const noAnswers = events.filter(
+      (e: { type: string; data: { agentIds?: string[] } }) => e.type === 'call.no_answer' && e.data.agentIds?.includes(agentId),
+    ).length;
     const declines = events.filter((e: { type: string; data: { agentId?: string } }) => e.type === 'call.declined' && e.data.agentId === agentId).length;
     expect(declines).toBe(1);
     await eventually(
@@ -249,7 +256,12 @@ describe('an agent', () => {
     await Promise.all([system.startApi(), system.startWorker()]);
     const after = await stats(`/agents/${agentId}/stats`);
     // On break meanwhile: everything but the break (and the logged-in time it is part of) reads the same.
-    const stable = (s: typeof before) => ({ ...s.window, since: undefined, loggedInSec: undefined, timeInStateSec: { ...s.window.timeInStateSec, break: undefined } });
+    const stable = (s: typeof before) => ({
+      ...s.window,
+      since: undefined,
+      loggedInSec: undefined,
+      timeInStateSec: { ...s.window.timeInStateSec, break: undefined },
+    });
     expect(stable(after)).toEqual(stable(before));
     expect(after.window.timeInStateSec.break).toBeGreaterThan(before.window.timeInStateSec.break);
   }, 120_000);

@@ -60,7 +60,11 @@ describe('position and estimated wait', () => {
     await reach(c, 'queued');
     const d = await post();
     const queuedD = await reach(d, 'queued');
-    for (const [id, position] of [[b, 1], [c, 2], [d, 3]] as const) {
+    for (const [id, position] of [
+      [b, 1],
+      [c, 2],
+      [d, 3],
+    ] as const) {
       const call = id === d ? queuedD : await system.getCall(id);
       expect(queuedData(call), `call.queued of the call at ${position}`).toEqual({
         queueId: call.destination.id,

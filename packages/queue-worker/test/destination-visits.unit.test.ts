@@ -25,8 +25,18 @@ describe('destination visits', () => {
     expect(visits.toWrite()).toEqual({
       updated: [],
       opened: [
-        { callId, destinationKind: 'queue', destinationId: queueId, priority: 5, enteredAt: 100, answeredAt: 103, agentId, rungAt: 101, endedAt: 160,
-          outcome: 'completed' },
+        {
+          callId,
+          destinationKind: 'queue',
+          destinationId: queueId,
+          priority: 5,
+          enteredAt: 100,
+          answeredAt: 103,
+          agentId,
+          rungAt: 101,
+          endedAt: 160,
+          outcome: 'completed',
+        },
       ],
     });
   });

@@ -2,8 +2,19 @@
 // of the engine really gives.
 import { describe, expect, it } from 'vitest';
 import {
-  asteriskEstimatedWaitSec, asteriskHoldtime, createRandom, createRoutingState, decide, defaultHandleTimeSec, estimateWaitSec, gammaMedian,
-  HandleTimeWindow, meanWaitSec, waitingPosition, type RoutingInput, type RoutingState,
+  asteriskEstimatedWaitSec,
+  asteriskHoldtime,
+  createRandom,
+  createRoutingState,
+  decide,
+  defaultHandleTimeSec,
+  estimateWaitSec,
+  gammaMedian,
+  HandleTimeWindow,
+  meanWaitSec,
+  waitingPosition,
+  type RoutingInput,
+  type RoutingState,
 } from '../src/index.ts';
 import { simulateQueue } from '../src/simulator/simulation.ts';
 
@@ -30,13 +41,25 @@ describe('the estimate', () => {
 
   it('takes the Gamma median within 0.2%', () => {
     // Medians of Gamma(m, 1) from tables: 1.67835, 2.67406, 4.67091, 9.66871.
-    for (const [m, median] of [[2, 1.67835], [3, 2.67406], [5, 4.67091], [10, 9.66871]]) expect(Math.abs(gammaMedian(m!) / median! - 1)).toBeLessThan(0.002);
+    for (const [m, median] of [
+      [2, 1.67835],
+      [3, 2.67406],
+      [5, 4.67091],
+      [10, 9.66871],
+    ])
+      expect(Math.abs(gammaMedian(m!) / median! - 1)).toBeLessThan(0.002);
   });
 
   it('measures handle time over the last calls, plus the wrap-up, and assumes a default before any', () => {
     const window = new HandleTimeWindow(3);
     expect(window.times(10)).toEqual({ handleTimeSec: defaultHandleTimeSec, ringToAnswerSec: 0 });
-    for (const [ring, end] of [[1, 31], [2, 62], [3, 93], [4, 124]]) window.add({ ringToAnswerSec: ring!, ringToEndSec: end! });
+    for (const [ring, end] of [
+      [1, 31],
+      [2, 62],
+      [3, 93],
+      [4, 124],
+    ])
+      window.add({ ringToAnswerSec: ring!, ringToEndSec: end! });
     // The first call fell out of the window: means of 62, 93, 124 and of 2, 3, 4.
     expect(window.count).toBe(3);
     expect(window.times(10)).toEqual({ handleTimeSec: 93 + 10, ringToAnswerSec: 3 });
@@ -162,11 +185,15 @@ describe('against Asterisk on the engine under Poisson load', () => {
 
   // Less variable handle times (Erlang-4, CV 0.5; real handle times are typically CV 0.5–1): 0.481 and 0.434 of
   // Asterisk's error with seed 42; seeds 1–3 gave 0.479–0.481 and 0.430–0.438.
-  it.each([{ agents: 10 }, { agents: 3 }])('ρ = 0.85, $agents agents, handle times of CV 0.5: at most half of Asterisk’s error', ({ agents }) => {
-    const result = compare(0.85, agents, 4);
-    expect(result.calls).toBe(100_000);
-    expect(result.ratio).toBeLessThanOrEqual(0.5);
-  }, 60_000);
+  it.each([{ agents: 10 }, { agents: 3 }])(
+    'ρ = 0.85, $agents agents, handle times of CV 0.5: at most half of Asterisk’s error',
+    ({ agents }) => {
+      const result = compare(0.85, agents, 4);
+      expect(result.calls).toBe(100_000);
+      expect(result.ratio).toBeLessThanOrEqual(0.5);
+    },
+    60_000,
+  );
 
   // Exponential handle times: the wait given the position is exactly Gamma(m, h/n) and nothing else in the state
   // tells more (service is memoryless), so no estimator can do much better than this median; here that is 0.59–0.62

@@ -113,7 +113,8 @@ export const statisticsRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (
       config: { access: ['viewer', 'agent'] },
       schema: {
         tags: ['statistics'],
-        summary: "An agent's figures over a window: calls answered, no-answers, declines, talk time, time in each state and occupancy (an agent key reads its own)",
+        summary:
+          "An agent's figures over a window: calls answered, no-answers, declines, talk time, time in each state and occupancy (an agent key reads its own)",
         params: AgentIdParams,
         querystring: AgentStatisticsQuery,
         response: { 200: AgentStatistics, 400: Problem, 404: Problem },

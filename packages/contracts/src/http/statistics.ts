@@ -88,7 +88,9 @@ export const AgentStatistics = z
       averageTalkSec: SecondsOrNull.describe('talkSec ÷ those calls; null without one'),
       timeInStateSec: z.record(AgentState, z.number().min(0)).describe('seconds of the window the agent spent in each state (since the agent was created)'),
       loggedInSec: z.number().min(0).describe('seconds not offline (break included)'),
-      occupancy: RatioOrNull.describe('(on_call + wrap_up) ÷ (available + ringing + on_call + wrap_up) seconds: busy share of the time ready for calls; null when never ready'),
+      occupancy: RatioOrNull.describe(
+        '(on_call + wrap_up) ÷ (available + ringing + on_call + wrap_up) seconds: busy share of the time ready for calls; null when never ready',
+      ),
     }),
   })
   .meta({ id: 'AgentStatistics' });

@@ -52,7 +52,16 @@ export class DestinationVisits {
 
   private open(callId: string, destinationKind: string, destinationId: string, priority: number, enteredAt: number): void {
     const visit: VisitOpened = {
-      callId, destinationKind, destinationId, priority, enteredAt, answeredAt: null, agentId: null, rungAt: null, endedAt: null, outcome: null,
+      callId,
+      destinationKind,
+      destinationId,
+      priority,
+      enteredAt,
+      answeredAt: null,
+      agentId: null,
+      rungAt: null,
+      endedAt: null,
+      outcome: null,
     };
     this.opened.push(visit);
     this.current.set(callId, visit);
