@@ -19,6 +19,8 @@ export interface SimulationOptions {
   readonly warmUpCalls?: number;
   readonly seed: number;
   readonly strategy?: QueueStrategy;
+  /** Wrap-up after each call, seconds (0 when left out): the agent takes no call meanwhile. */
+  readonly wrapUpSec?: number;
   /** Talk times: exponential with rate `serviceRate` unless given (a test of less variable handle times, M/G/c). */
   readonly talkTimeSec?: (random: RandomSource) => number;
   /**
@@ -51,7 +53,7 @@ export function simulateQueue(options: SimulationOptions): SimulationResult {
   const agentIds = Array.from({ length: agents }, (_, index) => `a${index}`);
   const state = createRoutingState({
     agents: agentIds.map((id) => ({ id, languages: ['en'], state: 'available' })),
-    queues: [{ id: 'q', strategy: options.strategy ?? 'longest_idle', members: agentIds.map((agentId) => ({ agentId })) }],
+    queues: [{ id: 'q', strategy: options.strategy ?? 'longest_idle', wrapUpSec: options.wrapUpSec ?? 0, members: agentIds.map((agentId) => ({ agentId })) }],
   });
   // Separate streams: the engine's picks must not shift the arrival and talk-time samples.
   const engineRandom = createRandom(seed);
