@@ -25,6 +25,7 @@ const expected: Record<string, readonly Exclude<ApiRole, 'admin'>[] | 'public'> 
   'PUT /agents/{id}/status': ['agent'],
   'GET /agents': ['viewer'],
   'GET /agents/{id}': ['viewer', 'agent'],
+  'GET /agents/{id}/stats': ['viewer', 'agent'],
   'POST /agents': [],
   'PATCH /agents/{id}': [],
   'DELETE /agents/{id}': [],
@@ -82,7 +83,7 @@ const operations = () =>
 /** A request to the operation whose body passes its schema, for the agent under test where the path names an agent. */
 function requestFor(operation: string, key?: string) {
   const [method, path] = operation.split(' ') as [string, string];
-  const ownAgent = operation === 'GET /agents/{id}' || operation === 'PUT /agents/{id}/status';
+  const ownAgent = operation === 'GET /agents/{id}' || operation === 'GET /agents/{id}/stats' || operation === 'PUT /agents/{id}/status';
   const url = path.replace('{id}', ownAgent ? agentId : randomUUID());
   const bodies: Record<string, unknown> = {
     'POST /call': { from: '+1', to: uniqueNumber(), language: 'en' },
@@ -166,6 +167,13 @@ describe('an agent key acts for its own agent only', () => {
     const response = await as(keys.agent)({ method: 'GET', url: `/agents/${other}` });
     expect(response.statusCode).toBe(403);
     expect(response.json().detail).toMatch(/acts for agent/);
+  });
+
+  it("reads its own statistics, not another's", async () => {
+    const own = await as(keys.agent)({ method: 'GET', url: `/agents/${agentId}/stats` });
+    expect(own.statusCode).toBe(200);
+    expect(own.json().agent.id).toBe(agentId);
+    expect((await as(keys.agent)({ method: 'GET', url: `/agents/${other}/stats` })).statusCode).toBe(403);
   });
 
   it("sets its own status, not another's; answers and declines only as itself", async () => {

@@ -179,7 +179,11 @@ export const callEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('call_events_call_sequence_idx').on(t.callId, t.sequence)],
+  (t) => [
+    uniqueIndex('call_events_call_sequence_idx').on(t.callId, t.sequence),
+    // An agent's no-answers and declines over a window (GET /agents/{id}/stats): only these events are indexed.
+    index('call_events_ring_misses_idx').on(t.occurredAt).where(sql`${t.type} in ('call.no_answer', 'call.declined')`),
+  ],
 );
 
 /** Durable routing timers (ring timeout, max wait, tier wait, wrap-up), set and cancelled with the decisions that own them. */
@@ -230,6 +234,8 @@ export const destinationVisits = pgTable(
     enteredAt: timestamp('entered_at', { withTimezone: true, mode: 'date' }).notNull(),
     answeredAt: timestamp('answered_at', { withTimezone: true, mode: 'date' }),
     agentId: uuid('agent_id'),
+    /** When the phone of the agent who answered started ringing for the call (ring-to-answer = answered_at − rung_at). */
+    rungAt: timestamp('rung_at', { withTimezone: true, mode: 'date' }),
     endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
     /** How the visit ended: completed (answered, then hung up), abandoned, unanswered, failed, overflowed; null while open. */
     outcome: text('outcome'),
@@ -242,7 +248,28 @@ export const destinationVisits = pgTable(
     // (measured with `npm run bench:statistics`, a million calls stored: 24 h window 265 ms -> see the README).
     index('destination_visits_window_idx').on(t.destinationId, t.enteredAt, t.answeredAt, t.endedAt, t.outcome),
     index('destination_visits_open_destination_idx').on(t.destinationId, t.enteredAt).where(sql`${t.endedAt} is null`),
+    // A queue's last answered and ended calls: the handle time of the wait estimate.
+    index('destination_visits_handled_idx').on(t.destinationId, t.endedAt).where(sql`${t.rungAt} is not null and ${t.endedAt} is not null`),
+    // An agent's answered calls over a window (GET /agents/{id}/stats).
+    index('destination_visits_agent_answered_idx').on(t.agentId, t.answeredAt).where(sql`${t.agentId} is not null`),
   ],
+);
+
+/**
+ * Every change of an agent's state, written with the decision that made it (by the worker; an agent is created
+ * `offline`). The state at any time is the `to_state` of the last change before it, or the `from_state` of the first
+ * after it: occupancy over a window (GET /agents/{id}/stats) is read from here.
+ */
+export const agentStateChanges = pgTable(
+  'agent_state_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    agentId: uuid('agent_id').notNull().references(() => agents.id, { onDelete: 'cascade' }),
+    fromState: agentState('from_state').notNull(),
+    toState: agentState('to_state').notNull(),
+    changedAt: timestamp('changed_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('agent_state_changes_agent_changed_idx').on(t.agentId, t.changedAt)],
 );
 
 /**

@@ -131,6 +131,11 @@ describe('a queue', () => {
     }
     expect(worker).toContain(`switchboard_call_wait_seconds_count{${at},outcome="answered"} 1`);
     expect(worker).toContain(`switchboard_call_wait_seconds_count{${at},outcome="abandoned"} 1`);
+    // Ring to answer: the one answered call rang ~0.3 s before its answer.
+    expect(worker).toContain(`switchboard_ring_to_answer_seconds_count{${at}} 1`);
+    const ringSum = Number(new RegExp(`switchboard_ring_to_answer_seconds_sum\\{${at}\\} ([0-9.e+-]+)`).exec(worker)?.[1]);
+    expect(ringSum).toBeGreaterThanOrEqual(0.3);
+    expect(ringSum).toBeLessThan(5);
     const api = await scrape(system.api.url);
     expect(api).toContain(`switchboard_destination_calls_waiting{${at}} 1`);
     expect(api).toMatch(new RegExp(`switchboard_destination_longest_wait_seconds\\{${at}\\} \\d`));
@@ -154,6 +159,112 @@ describe('a queue', () => {
     expect(JSON.stringify(thresholds.body)).toMatch(/waitThresholdsSec/);
     expect((await system.json('GET', `/queues/${agentIds[0]}/stats`)).status).toBe(404);
   });
+});
+
+describe('an agent', () => {
+  it('counts answers, no-answers, declines, talk, time in each state and occupancy, the same after a restart', async () => {
+    const created = await system.json('POST', '/agents', {
+      name: 'Stats agent',
+      extension: String(randomInt(1e7, 1e8)),
+      languages: ['en'],
+      domain: system.domain,
+    });
+    expect(created.status).toBe(201);
+    const agentId: string = created.body.id;
+    const number = String(randomInt(1e7, 1e8));
+    const queue = await system.json('POST', '/queues', {
+      name: 'Agent stats',
+      number,
+      strategy: 'longest_idle',
+      ringTimeoutSec: 1,
+      wrapUpSec: 1,
+      domain: system.domain,
+      members: [{ agentId }],
+    });
+    expect(queue.status, JSON.stringify(queue.body)).toBe(201);
+    const start = Date.now();
+    expect((await system.json('PUT', `/agents/${agentId}/status`, { status: 'available' })).status).toBe(200);
+    const call = async () => ((await (await system.post({ from: '+15550302', to: number, language: 'en' })).json()) as { id: string }).id;
+
+    // Answered after ~0.3 s of ringing, ~0.6 s of talk, then 1 s of wrap-up.
+    const answered = await call();
+    await ringing(answered);
+    await pause(300);
+    expect((await system.json('POST', `/calls/${answered}/answer`, { agentId })).status).toBe(200);
+    await pause(600);
+    expect((await system.json('POST', `/calls/${answered}/hangup`, { by: 'agent' })).status).toBe(200);
+    await eventually(
+      async () => (await system.json('GET', `/agents/${agentId}`)).body.state,
+      (state) => state === 'available',
+      'the wrap-up to end',
+      10_000,
+    );
+    // Declined; then, once it rings again or waits, the caller hangs up.
+    const declined = await call();
+    await ringing(declined);
+    expect((await system.json('POST', `/calls/${declined}/decline`, { agentId })).status).toBe(200);
+    expect((await system.json('POST', `/calls/${declined}/hangup`, { by: 'caller' })).status).toBe(200);
+    // Let ring out (1 s) at least once, then hung up.
+    const missed = await call();
+    const rangOut = await eventually(
+      () => system.getCall(missed),
+      (c) => c.events.some((e: { type: string }) => e.type === 'call.no_answer'),
+      'a ring timeout',
+      10_000,
+    );
+    expect(rangOut.events.some((e: { type: string }) => e.type === 'call.no_answer')).toBe(true);
+    expect((await system.json('POST', `/calls/${missed}/hangup`, { by: 'caller' })).status).toBe(200);
+    // What the agent's figures must say, counted from the three calls' own timelines.
+    const events = (await Promise.all([answered, declined, missed].map((id) => system.getCall(id)))).flatMap((c) => c.events);
+    const noAnswers = events.filter(
+      (e: { type: string; data: { agentIds?: string[] } }) => e.type === 'call.no_answer' && e.data.agentIds?.includes(agentId),
+    ).length;
+    const declines = events.filter((e: { type: string; data: { agentId?: string } }) => e.type === 'call.declined' && e.data.agentId === agentId).length;
+    expect(declines).toBe(1);
+    await eventually(
+      async () => (await system.json('PUT', `/agents/${agentId}/status`, { status: 'break' })).status,
+      (s) => s === 200,
+      'break',
+      10_000,
+    );
+    const elapsed = (Date.now() - start) / 1000;
+
+    const before = await stats(`/agents/${agentId}/stats`);
+    expect(before.agent).toEqual({ id: agentId, name: 'Stats agent' });
+    const w = before.window;
+    expect(w).toMatchObject({ windowSec: 900, answered: 1, declines, noAnswers });
+    expect(noAnswers).toBeGreaterThanOrEqual(1);
+    expect(w.talkSec).toBeGreaterThanOrEqual(0.6);
+    expect(w.talkSec).toBeLessThan(5);
+    expect(w.averageTalkSec).toBe(w.talkSec);
+    const time = w.timeInStateSec;
+    // The state history is timed by the decisions' commits, the talk by the decisions: a few milliseconds apart.
+    expect(Math.abs(time.on_call - w.talkSec)).toBeLessThan(0.25);
+    expect(time.wrap_up).toBeGreaterThanOrEqual(0.9);
+    expect(time.wrap_up).toBeLessThan(3);
+    // Rang ~0.3 s for the answer, once for the decline, and a full second for the ring timeout.
+    expect(time.ringing).toBeGreaterThanOrEqual(1.3);
+    const ready = time.available + time.ringing + time.on_call + time.wrap_up;
+    expect(ready).toBeLessThanOrEqual(elapsed + 0.5);
+    expect(w.occupancy).toBeCloseTo((time.on_call + time.wrap_up) / ready, 9);
+    expect(w.occupancy).toBeGreaterThan(0.05);
+    expect(w.occupancy).toBeLessThan(0.9);
+    expect(w.loggedInSec).toBeCloseTo(ready + time.break, 6);
+
+    await system.api.stop();
+    await system.worker.stop();
+    await Promise.all([system.startApi(), system.startWorker()]);
+    const after = await stats(`/agents/${agentId}/stats`);
+    // On break meanwhile: everything but the break (and the logged-in time it is part of) reads the same.
+    const stable = (s: typeof before) => ({
+      ...s.window,
+      since: undefined,
+      loggedInSec: undefined,
+      timeInStateSec: { ...s.window.timeInStateSec, break: undefined },
+    });
+    expect(stable(after)).toEqual(stable(before));
+    expect(after.window.timeInStateSec.break).toBeGreaterThan(before.window.timeInStateSec.break);
+  }, 120_000);
 });
 
 describe('a ring group', () => {

@@ -41,6 +41,13 @@ export function createWorkerMetrics() {
     buckets: waitBuckets,
     registers: [registry],
   });
+  const ringToAnswer = new Histogram({
+    name: 'switchboard_ring_to_answer_seconds',
+    help: "from the answering agent's phone starting to ring for a call to their answer, at each queue and ring group",
+    labelNames: ['kind', 'destination'] as const,
+    buckets: [0.5, 1, 2, 3, 5, 8, 10, 15, 20, 30, 60],
+    registers: [registry],
+  });
 
   /** Counts and times what a commit did to calls' stays at destinations (only after it committed: nothing twice). */
   function observeVisits({ visits, visitsUpdated }: CommittedDecisions): void {
@@ -49,7 +56,10 @@ export function createWorkerMetrics() {
       ...visits.opened.map((v) => ({ ...v, opened: true })),
       ...visits.updated.flatMap((v) => {
         const stored = where.get(v.callId);
-        return stored ? [{ ...v, ...stored, opened: false }] : [];
+        // Where the visit is and since when; what changed (answered, ended) is this commit's own.
+        return stored
+          ? [{ ...v, destinationKind: stored.destinationKind, destinationId: stored.destinationId, enteredAt: stored.enteredAt, opened: false }]
+          : [];
       }),
     ];
     for (const v of changed) {
@@ -58,6 +68,7 @@ export function createWorkerMetrics() {
       if (v.answeredAt !== null) {
         destinationCalls.inc({ ...labels, event: 'answered' });
         callWait.observe({ ...labels, outcome: 'answered' }, Math.max(0, v.answeredAt - v.enteredAt));
+        if (v.rungAt !== null) ringToAnswer.observe(labels, Math.max(0, v.answeredAt - v.rungAt));
       }
       if (v.outcome !== null) destinationCalls.inc({ ...labels, event: v.outcome });
       if (v.outcome === 'abandoned' && v.endedAt !== null && v.answeredAt === null) {
@@ -66,6 +77,6 @@ export function createWorkerMetrics() {
     }
   }
 
-  return { registry, routingInputs, decisions, callLag, ownedDomains, outboxPublished, destinationCalls, callWait, observeVisits };
+  return { registry, routingInputs, decisions, callLag, ownedDomains, outboxPublished, destinationCalls, callWait, ringToAnswer, observeVisits };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

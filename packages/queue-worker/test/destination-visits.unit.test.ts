@@ -19,12 +19,24 @@ describe('destination visits', () => {
     visits.arrived(callId, { kind: 'queue', id: queueId }, 5, 100);
     visits.event(event('call.queued', { queueId }), 100, 5);
     visits.event(event('call.ringing', { agentIds: [agentId] }), 100, 5);
-    visits.event(event('call.answered', { agentId }), 103, 5);
+    // The answering agent's phone rang from 101.
+    visits.event(event('call.answered', { agentId }), 103, 5, 101);
     visits.event(event('call.completed', { by: 'caller' }), 160, 5);
     expect(visits.toWrite()).toEqual({
       updated: [],
       opened: [
-        { callId, destinationKind: 'queue', destinationId: queueId, priority: 5, enteredAt: 100, answeredAt: 103, agentId, endedAt: 160, outcome: 'completed' },
+        {
+          callId,
+          destinationKind: 'queue',
+          destinationId: queueId,
+          priority: 5,
+          enteredAt: 100,
+          answeredAt: 103,
+          agentId,
+          rungAt: 101,
+          endedAt: 160,
+          outcome: 'completed',
+        },
       ],
     });
   });
@@ -35,7 +47,7 @@ describe('destination visits', () => {
     visits.event(event('call.overflowed', { from: { kind: 'ring_group', id: groupId }, to: { kind: 'queue', id: queueId } }), 200, 0);
     visits.event(event('call.queued', { queueId }), 200, 0);
     expect(visits.toWrite()).toEqual({
-      updated: [{ callId, answeredAt: null, agentId: null, endedAt: 200, outcome: 'overflowed' }],
+      updated: [{ callId, answeredAt: null, agentId: null, rungAt: null, endedAt: 200, outcome: 'overflowed' }],
       opened: [
         {
           callId,
@@ -45,6 +57,7 @@ describe('destination visits', () => {
           enteredAt: 200,
           answeredAt: null,
           agentId: null,
+          rungAt: null,
           endedAt: null,
           outcome: null,
         },
@@ -55,9 +68,9 @@ describe('destination visits', () => {
   it('an overflow to hang up ends the visit and opens none; a caller hanging up is abandoned', () => {
     const visits = new DestinationVisits();
     visits.event(event('call.overflowed', { from: { kind: 'queue', id: queueId }, to: { kind: 'hangup' } }), 300, 0);
-    expect(visits.toWrite()).toEqual({ updated: [{ callId, answeredAt: null, agentId: null, endedAt: 300, outcome: 'overflowed' }], opened: [] });
+    expect(visits.toWrite()).toEqual({ updated: [{ callId, answeredAt: null, agentId: null, rungAt: null, endedAt: 300, outcome: 'overflowed' }], opened: [] });
     const abandoned = new DestinationVisits();
     abandoned.event(event('call.abandoned', {}), 310, 0);
-    expect(abandoned.toWrite().updated).toEqual([{ callId, answeredAt: null, agentId: null, endedAt: 310, outcome: 'abandoned' }]);
+    expect(abandoned.toWrite().updated).toEqual([{ callId, answeredAt: null, agentId: null, rungAt: null, endedAt: 310, outcome: 'abandoned' }]);
   });
 });

@@ -22,3 +22,7 @@ export {
 } from './vocabulary.ts';
 export { erlangC, erlangCServiceLevel, type ErlangCResult } from './simulator/erlang-c.ts';
 export { batchMeansInterval, splitIntoBatches, studentT975, type BatchMeansInterval } from './simulator/batch-means.ts';
+export {
+  asteriskEstimatedWaitSec, asteriskHoldtime, defaultHandleTimeSec, estimateWaitSec, gammaMedian, handleTimesOf, meanWaitSec, HandleTimeWindow, servingAgentStates,
+  waitingPosition, type AnsweredCallTimes, type HandleTimes, type WaitingPosition,
+} from './wait-estimate.ts';

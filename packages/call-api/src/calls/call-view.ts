@@ -1,6 +1,7 @@
 // Turns database rows into the API's and Kafka's call shapes.
 import type { Call, CallDetail, CallRequested, CallTimelineEvent } from '@switchboard/contracts';
-import type { CallEventRow, CallRow } from '@switchboard/db';
+import type { CallEventRow, CallRow, WaitingCallFigures } from '@switchboard/db';
+import { estimateWaitSec, handleTimesOf } from '@switchboard/routing';
 
 export type { CallEventRow, CallRow } from '@switchboard/db';
 
@@ -22,10 +23,20 @@ export function toCall(row: CallRow): Call {
   };
 }
 
-/** The call as GET /calls/{id} shows it: who rings now (from the engine's record of the live call) and its timeline. */
-export function toCallDetail(row: CallRow, events: CallEventRow[]): CallDetail {
+/**
+ * The call as GET /calls/{id} shows it: who rings now (from the engine's record of the live call), where it stands and
+ * how long it may still wait while it waits at a queue (`waiting`, from `waitingCallFigures`), and its timeline.
+ */
+export function toCallDetail(row: CallRow, events: CallEventRow[], waiting?: WaitingCallFigures): CallDetail {
   const ringing = (row.routing as { ringing?: string[] } | null)?.ringing ?? [];
-  return { ...toCall(row), ringing, events: events.map(toTimelineEvent) };
+  let position: number | null = null;
+  let estimatedWaitSec: number | null = null;
+  if (waiting) {
+    position = waiting.callsAhead + 1;
+    const times = handleTimesOf(waiting.handledCalls, waiting.ringToEndSum, waiting.ringToAnswerSum, waiting.wrapUpSec);
+    estimatedWaitSec = Math.round(estimateWaitSec(waiting, times) * 1000) / 1000;
+  }
+  return { ...toCall(row), ringing, position, estimatedWaitSec, events: events.map(toTimelineEvent) };
 }
 
 export function toTimelineEvent(row: CallEventRow): CallTimelineEvent {

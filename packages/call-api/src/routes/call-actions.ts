@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   AgentActionBody, CallDetail, CallIdParams, HangupBody, Problem, terminalCallStatuses, type RoutingAction,
 } from '@switchboard/contracts';
-import { readAgentPresence, readCallWithEvents, type Database } from '@switchboard/db';
+import { readAgentPresence, readCallWithEvents, type Database, waitingCallFigures } from '@switchboard/db';
 import { toCallDetail } from '../calls/call-view.ts';
 import { forbidOtherAgent, ForbiddenError, problemType, sendProblem } from '@switchboard/service';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -59,7 +59,8 @@ export const callActionRoutes: FastifyPluginAsyncZod<CallActionRoutesOptions> = 
     if (decision.ignored !== undefined && !sameAnswer) {
       return sendProblem(reply, { type: problemType('not-ringing'), title: 'Conflict', status: 409, detail: refusal(decision.ignored, action, after.call) });
     }
-    return reply.code(200).send(toCallDetail(after.call, after.events));
+    const waiting = after.call.status === 'queued' || after.call.status === 'ringing' ? await waitingCallFigures(db.$client, callId) : undefined;
+    return reply.code(200).send(toCallDetail(after.call, after.events, waiting));
   }
 
   const edgeOrAgent = { access: ['edge', 'agent'] as const };

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   Call, CallDetail, CallIdParams, CallPage, CreateCallBody, IdempotencyHeaders, ListCallsQuery, Problem,
 } from '@switchboard/contracts';
-import { listCalls, readCallWithEvents, type Database } from '@switchboard/db';
+import { listCalls, readCallWithEvents, type Database, waitingCallFigures } from '@switchboard/db';
 import type { CallIntake } from '../calls/intake.ts';
 import { toCall, toCallDetail } from '../calls/call-view.ts';
 import { ForbiddenError, problemType, sendProblem } from '@switchboard/service';
@@ -68,7 +68,8 @@ export const callRoutes: FastifyPluginAsyncZod<CallRoutesOptions> = async (app, 
     if (!found) {
       return sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no call ${request.params.id}` });
     }
-    const detail = toCallDetail(found.call, found.events);
+    const waiting = found.call.status === 'queued' || found.call.status === 'ringing' ? await waitingCallFigures(db.$client, found.call.id) : undefined;
+    const detail = toCallDetail(found.call, found.events, waiting);
     const own = request.principal?.agentId;
     if (request.principal?.role === 'agent' && detail.agentId !== own && !detail.ringing.includes(own!)) {
       throw new ForbiddenError(`agent ${own} neither rings for nor is on call ${detail.id}`);

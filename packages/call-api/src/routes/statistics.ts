@@ -1,6 +1,9 @@
 // /queues/{id}/stats and /ring-groups/{id}/stats: what a supervisor's wallboard shows, read from PostgreSQL.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
+  AgentIdParams,
+  AgentStatistics,
+  AgentStatisticsQuery,
   agentStates,
   defaultWaitThresholdsSec,
   DestinationStatistics,
@@ -9,8 +12,8 @@ import {
   RingGroupIdParams,
   StatisticsQuery,
 } from '@switchboard/contracts';
-import { destinationFigures, queueById, ringGroupById, type Database } from '@switchboard/db';
-import { reads, sendProblem } from '@switchboard/service';
+import { agentById, agentFigures, destinationFigures, queueById, ringGroupById, type Database } from '@switchboard/db';
+import { forbidOtherAgent, reads, sendProblem } from '@switchboard/service';
 import type { FastifyReply } from 'fastify';
 import { notFound } from '../configuration/refusal.ts';
 
@@ -57,6 +60,30 @@ async function statisticsOf(
   };
 }
 
+/** An agent's figures over the window, in the shape of the document. */
+async function agentStatisticsOf(db: Database, agent: { id: string; name: string }, query: AgentStatisticsQuery): Promise<AgentStatistics> {
+  const figures = await agentFigures(db.$client, agent.id, query.windowSec);
+  const time = Object.fromEntries(agentStates.map((state) => [state, figures.timeInStateSec[state] ?? 0])) as Record<(typeof agentStates)[number], number>;
+  const busy = time.on_call + time.wrap_up;
+  const ready = time.available + time.ringing + busy;
+  return {
+    agent,
+    at: figures.at,
+    window: {
+      windowSec: query.windowSec,
+      since: figures.since,
+      answered: figures.answered,
+      noAnswers: figures.noAnswers,
+      declines: figures.declines,
+      talkSec: figures.talkSec,
+      averageTalkSec: figures.completed > 0 ? figures.talkSec / figures.completed : null,
+      timeInStateSec: time,
+      loggedInSec: ready + time.break,
+      occupancy: ratio(busy, ready),
+    },
+  };
+}
+
 export const statisticsRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, { db }) => {
   const responses = { 200: DestinationStatistics, 400: Problem, 404: Problem };
   const missing = (reply: FastifyReply, what: 'queue' | 'ring_group', id: string) => sendProblem(reply, notFound(what, id).problem);
@@ -77,6 +104,27 @@ export const statisticsRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (
       const queue = await queueById(db.$client, request.params.id);
       if (!queue) return missing(reply, 'queue', request.params.id);
       return statisticsOf(db, { kind: 'queue', id: queue.id, name: queue.name }, request.query);
+    },
+  );
+
+  app.get(
+    '/agents/:id/stats',
+    {
+      config: { access: ['viewer', 'agent'] },
+      schema: {
+        tags: ['statistics'],
+        summary:
+          "An agent's figures over a window: calls answered, no-answers, declines, talk time, time in each state and occupancy (an agent key reads its own)",
+        params: AgentIdParams,
+        querystring: AgentStatisticsQuery,
+        response: { 200: AgentStatistics, 400: Problem, 404: Problem },
+      },
+    },
+    async (request, reply) => {
+      forbidOtherAgent(request, request.params.id, 'params.id');
+      const agent = await agentById(db.$client, request.params.id);
+      if (!agent) return sendProblem(reply, notFound('agent', request.params.id).problem);
+      return agentStatisticsOf(db, { id: agent.id, name: agent.name }, request.query);
     },
   );
 

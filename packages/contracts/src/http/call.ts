@@ -53,6 +53,16 @@ export type CallTimelineEvent = z.infer<typeof CallTimelineEvent>;
 
 export const CallDetail = Call.extend({
   ringing: z.array(z.uuid()).describe('agents ringing for the call right now'),
+  position: z
+    .int()
+    .min(1)
+    .nullable()
+    .describe('while the call waits at a queue (in line or ringing): 1 = next to be served among the waiting calls that compete for its agents; null otherwise'),
+  estimatedWaitSec: z
+    .number()
+    .min(0)
+    .nullable()
+    .describe('while the call waits at a queue: the estimated wait from now until answered, seconds; null otherwise'),
   events: z.array(CallTimelineEvent).describe('the timeline, oldest first'),
 }).meta({ id: 'CallDetail' });
 export type CallDetail = z.infer<typeof CallDetail>;

@@ -70,3 +70,28 @@ export const DestinationStatistics = z
   })
   .meta({ id: 'DestinationStatistics' });
 export type DestinationStatistics = z.infer<typeof DestinationStatistics>;
+
+export const AgentStatisticsQuery = StatisticsQuery.pick({ windowSec: true });
+export type AgentStatisticsQuery = z.infer<typeof AgentStatisticsQuery>;
+
+export const AgentStatistics = z
+  .object({
+    agent: z.object({ id: z.uuid(), name: z.string() }),
+    at: Timestamp.describe('when these figures were read'),
+    window: z.object({
+      windowSec: z.int(),
+      since: Timestamp,
+      answered: z.int().min(0).describe('calls the agent answered in the window'),
+      noAnswers: z.int().min(0).describe('rings of the agent in the window that ended unanswered (ring timeout, or break/offline while ringing)'),
+      declines: z.int().min(0).describe('calls the agent declined in the window'),
+      talkSec: z.number().min(0).describe('talk time (answer to hang-up) of the calls answered in the window that have ended'),
+      averageTalkSec: SecondsOrNull.describe('talkSec ÷ those calls; null without one'),
+      timeInStateSec: z.record(AgentState, z.number().min(0)).describe('seconds of the window the agent spent in each state (since the agent was created)'),
+      loggedInSec: z.number().min(0).describe('seconds not offline (break included)'),
+      occupancy: RatioOrNull.describe(
+        '(on_call + wrap_up) ÷ (available + ringing + on_call + wrap_up) seconds: busy share of the time ready for calls; null when never ready',
+      ),
+    }),
+  })
+  .meta({ id: 'AgentStatistics' });
+export type AgentStatistics = z.infer<typeof AgentStatistics>;

@@ -9,7 +9,16 @@ const route = z.object({ kind: z.enum(['queue', 'ring_group', 'hangup']), id: z.
 export const CallEvent = z
   .discriminatedUnion('type', [
     z.object({ ...base, type: z.literal('call.received'), data: z.object({ destinationId: z.uuid() }) }),
-    z.object({ ...base, type: z.literal('call.queued'), data: z.object({ queueId: z.uuid() }) }),
+    z.object({
+      ...base,
+      type: z.literal('call.queued'),
+      data: z.object({
+        queueId: z.uuid(),
+        // Optional only for events stored before they were added; every call.queued the worker writes now has both.
+        position: z.int().min(1).optional().describe('1 = next to be served among the waiting calls that compete for the agents who can take it'),
+        estimatedWaitSec: z.number().min(0).optional().describe('the estimated wait until answered, seconds from entry'),
+      }),
+    }),
     z.object({ ...base, type: z.literal('call.ringing'), data: z.object({ agentIds: z.array(z.uuid()) }) }),
     z.object({ ...base, type: z.literal('call.answered'), data: z.object({ agentId: z.uuid() }) }),
     z.object({ ...base, type: z.literal('call.declined'), data: z.object({ agentId: z.uuid() }) }),

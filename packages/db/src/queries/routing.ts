@@ -89,10 +89,17 @@ export type RingGroupRow = {
 export type RingGroupMemberRow = { ringGroupId: string; agentId: string; position: number };
 export type LiveCallRow = { id: string; status: string; routing: Record<string, unknown>; lastSequence: number };
 export type TimerRow = { key: string; fireAt: number; input: Record<string, unknown> };
+/** When an agent ringing for a live call now started ringing for it (seconds since the epoch). */
+export type RingStartRow = { callId: string; agentId: string; rungAt: number };
+/** One of a queue's last answered and ended calls, oldest first: the wait estimate's handle time. */
+export type HandledCallRow = { queueId: string; ringToAnswerSec: number; ringToEndSec: number };
+
+/** How many of a queue's last answered calls the handle time of the wait estimate is the mean of. */
+export const handleTimeWindowCalls = 100;
 
 export type DomainRows = {
   agents: AgentRow[]; queues: QueueRow[]; queueMembers: QueueMemberRow[]; ringGroups: RingGroupRow[];
-  ringGroupMembers: RingGroupMemberRow[]; calls: LiveCallRow[]; timers: TimerRow[];
+  ringGroupMembers: RingGroupMemberRow[]; calls: LiveCallRow[]; timers: TimerRow[]; ringStarts: RingStartRow[]; handledCalls: HandledCallRow[];
 };
 
 const seconds = (column: string) => `extract(epoch from ${column})::float8`;
@@ -100,7 +107,7 @@ const seconds = (column: string) => `extract(epoch from ${column})::float8`;
 /** Everything the engine needs for the domain, read in one snapshot so configuration and live calls agree. */
 export async function loadDomain(sql: postgres.Sql, domain: string): Promise<DomainRows> {
   return sql.begin('isolation level repeatable read read only', async (tx) => {
-    const [agents, queues, queueMembers, ringGroups, ringGroupMembers, calls, timers] = await Promise.all([
+    const [agents, queues, queueMembers, ringGroups, ringGroupMembers, calls, timers, ringStarts, handledCalls] = await Promise.all([
       tx<AgentRow[]>`
         select id, languages, skills, state, current_call_id as "currentCallId", calls_answered as "callsAnswered",
                talk_time_sec as "talkTimeSec", ${tx.unsafe(seconds('last_call_ended_at'))} as "lastCallEndedAt",
@@ -126,8 +133,27 @@ export async function loadDomain(sql: postgres.Sql, domain: string): Promise<Dom
           from calls c
          where c.domain = ${domain} and c.status in ('queued', 'ringing', 'answered') and c.routing is not null`,
       tx<TimerRow[]>`select key, ${tx.unsafe(seconds('fire_at'))} as "fireAt", input from routing_timers where domain = ${domain}`,
+      // The last `call.ringing` naming each agent of each call ringing now: when that agent's ring began.
+      tx<RingStartRow[]>`
+        select e.call_id as "callId", r.agent_id as "agentId", max(${tx.unsafe(seconds('e.occurred_at'))}) as "rungAt"
+          from calls c
+          join call_events e on e.call_id = c.id and e.type = 'call.ringing'
+          cross join lateral jsonb_array_elements_text(e.data -> 'agentIds') as r(agent_id)
+         where c.domain = ${domain} and c.status = 'ringing'
+         group by e.call_id, r.agent_id`,
+      tx<HandledCallRow[]>`
+        select q.id as "queueId", h."ringToAnswerSec", h."ringToEndSec"
+          from queues q
+          cross join lateral (
+            select extract(epoch from v.answered_at - v.rung_at)::float8 as "ringToAnswerSec",
+                   extract(epoch from v.ended_at - v.rung_at)::float8 as "ringToEndSec", v.ended_at
+              from destination_visits v
+             where v.destination_id = q.id and v.rung_at is not null and v.ended_at is not null
+             order by v.ended_at desc limit ${handleTimeWindowCalls}) as h
+         where q.domain = ${domain}
+         order by q.id, h.ended_at`,
     ]);
-    return { agents, queues, queueMembers, ringGroups, ringGroupMembers, calls, timers };
+    return { agents, queues, queueMembers, ringGroups, ringGroupMembers, calls, timers, ringStarts, handledCalls };
   });
 }
 
@@ -142,13 +168,20 @@ export type AgentWrite = {
 };
 export type DestinationWrite = { id: string; lastRungAgentId: string | null };
 /** Times in seconds since the epoch (the engine's clock). */
-export type VisitChange = { answeredAt: number | null; agentId: string | null; endedAt: number | null; outcome: string | null };
+export type VisitChange = {
+  answeredAt: number | null; agentId: string | null;
+  /** When the answering agent's phone started ringing (set with `answeredAt`). */
+  rungAt: number | null;
+  endedAt: number | null; outcome: string | null;
+};
 /** A visit a decision opened (possibly answered and ended in the same decision). */
 export type VisitOpened = VisitChange & { callId: string; destinationKind: string; destinationId: string; priority: number; enteredAt: number };
 /** What a decision did to a call's visit already open before it. */
 export type VisitUpdated = VisitChange & { callId: string };
 /** A visit a decision changed, as stored after it (for the worker's metrics): where, and since when. */
-export type VisitStored = { callId: string; destinationKind: string; destinationId: string; enteredAt: number };
+export type VisitStored = {
+  callId: string; destinationKind: string; destinationId: string; enteredAt: number; answeredAt: number | null; rungAt: number | null;
+};
 export type DecisionWrite = {
   domain: string;
   epoch: number;
@@ -207,19 +240,24 @@ export async function writeDecision(sql: postgres.TransactionSql, write: Decisio
        where c.id = u.id`);
   }
   if (agents.length) {
+    // Each change of state is kept too (PostgreSQL 18's RETURNING old/new): occupancy is read from that history.
     statements.push(sql`
-      update agents a
-         set state = u.state::agent_state,
-             state_changed_at = case when a.state = u.state::agent_state then a.state_changed_at else now() end,
-             current_call_id = u.current_call_id, calls_answered = u.calls_answered, talk_time_sec = u.talk_time_sec,
-             last_call_ended_at = to_timestamp(u.last_call_ended_at), available_since = to_timestamp(u.available_since),
-             answered_at = to_timestamp(u.answered_at), updated_at = now()
-        from unnest(${agents.map((a) => a.id)}::uuid[], ${agents.map((a) => a.state)}::text[], ${agents.map((a) => a.currentCallId)}::uuid[],
-                    ${agents.map((a) => a.callsAnswered)}::int[], ${agents.map((a) => a.talkTimeSec)}::float8[],
-                    ${agents.map((a) => a.lastCallEndedAt)}::float8[], ${agents.map((a) => a.availableSince)}::float8[],
-                    ${agents.map((a) => a.answeredAt)}::float8[])
-             as u(id, state, current_call_id, calls_answered, talk_time_sec, last_call_ended_at, available_since, answered_at)
-       where a.id = u.id`);
+      with changed as (
+        update agents a
+           set state = u.state::agent_state,
+               state_changed_at = case when a.state = u.state::agent_state then a.state_changed_at else now() end,
+               current_call_id = u.current_call_id, calls_answered = u.calls_answered, talk_time_sec = u.talk_time_sec,
+               last_call_ended_at = to_timestamp(u.last_call_ended_at), available_since = to_timestamp(u.available_since),
+               answered_at = to_timestamp(u.answered_at), updated_at = now()
+          from unnest(${agents.map((a) => a.id)}::uuid[], ${agents.map((a) => a.state)}::text[], ${agents.map((a) => a.currentCallId)}::uuid[],
+                      ${agents.map((a) => a.callsAnswered)}::int[], ${agents.map((a) => a.talkTimeSec)}::float8[],
+                      ${agents.map((a) => a.lastCallEndedAt)}::float8[], ${agents.map((a) => a.availableSince)}::float8[],
+                      ${agents.map((a) => a.answeredAt)}::float8[])
+               as u(id, state, current_call_id, calls_answered, talk_time_sec, last_call_ended_at, available_since, answered_at)
+         where a.id = u.id
+        returning a.id, old.state as from_state, new.state as to_state)
+      insert into agent_state_changes (agent_id, from_state, to_state, changed_at)
+      select id, from_state, to_state, now() from changed where from_state <> to_state`);
   }
   for (const [table, rows] of [['queues', write.queues], ['ring_groups', write.ringGroups]] as const) {
     if (!rows.length) continue;
@@ -245,24 +283,26 @@ export async function writeDecision(sql: postgres.TransactionSql, write: Decisio
     visitsUpdated = sql<VisitStored[]>`
       update destination_visits v
          set answered_at = coalesce(to_timestamp(u.answered_at), v.answered_at), agent_id = coalesce(u.agent_id, v.agent_id),
-             ended_at = to_timestamp(u.ended_at), outcome = u.outcome
+             rung_at = coalesce(to_timestamp(u.rung_at), v.rung_at), ended_at = to_timestamp(u.ended_at), outcome = u.outcome
         from unnest(${updated.map((v) => v.callId)}::uuid[], ${updated.map((v) => v.answeredAt)}::float8[], ${updated.map((v) => v.agentId)}::uuid[],
-                    ${updated.map((v) => v.endedAt)}::float8[], ${updated.map((v) => v.outcome)}::text[])
-             as u(call_id, answered_at, agent_id, ended_at, outcome)
+                    ${updated.map((v) => v.rungAt)}::float8[], ${updated.map((v) => v.endedAt)}::float8[], ${updated.map((v) => v.outcome)}::text[])
+             as u(call_id, answered_at, agent_id, rung_at, ended_at, outcome)
        where v.call_id = u.call_id and v.ended_at is null
       returning v.call_id as "callId", v.destination_kind::text as "destinationKind", v.destination_id as "destinationId",
-                extract(epoch from v.entered_at)::float8 as "enteredAt"`;
+                extract(epoch from v.entered_at)::float8 as "enteredAt", extract(epoch from v.answered_at)::float8 as "answeredAt",
+                extract(epoch from v.rung_at)::float8 as "rungAt"`;
     statements.push(visitsUpdated);
   }
   if (opened.length) {
     statements.push(sql`
-      insert into destination_visits (call_id, destination_kind, destination_id, priority, entered_at, answered_at, agent_id, ended_at, outcome)
+      insert into destination_visits (call_id, destination_kind, destination_id, priority, entered_at, answered_at, agent_id, rung_at, ended_at, outcome)
       select call_id, kind::destination_kind, destination_id, priority, to_timestamp(entered_at), to_timestamp(answered_at), agent_id,
-             to_timestamp(ended_at), outcome
+             to_timestamp(rung_at), to_timestamp(ended_at), outcome
         from unnest(${opened.map((v) => v.callId)}::uuid[], ${opened.map((v) => v.destinationKind)}::text[], ${opened.map((v) => v.destinationId)}::uuid[],
                     ${opened.map((v) => v.priority)}::int[], ${opened.map((v) => v.enteredAt)}::float8[], ${opened.map((v) => v.answeredAt)}::float8[],
-                    ${opened.map((v) => v.agentId)}::uuid[], ${opened.map((v) => v.endedAt)}::float8[], ${opened.map((v) => v.outcome)}::text[])
-             as u(call_id, kind, destination_id, priority, entered_at, answered_at, agent_id, ended_at, outcome)`);
+                    ${opened.map((v) => v.agentId)}::uuid[], ${opened.map((v) => v.rungAt)}::float8[], ${opened.map((v) => v.endedAt)}::float8[],
+                    ${opened.map((v) => v.outcome)}::text[])
+             as u(call_id, kind, destination_id, priority, entered_at, answered_at, agent_id, rung_at, ended_at, outcome)`);
   }
   if (write.appliedRequests.length) {
     statements.push(sql`

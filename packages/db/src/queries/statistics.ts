@@ -103,3 +103,68 @@ export async function liveRoutingFigures(sql: postgres.Sql): Promise<{
   ]);
   return { destinations, agents };
 }
+
+export type AgentFigures = {
+  /** ISO 8601 timestamps. */
+  at: string;
+  since: string;
+  answered: number;
+  completed: number;
+  talkSec: number;
+  noAnswers: number;
+  declines: number;
+  /** Seconds per state over the window (from the agent's creation when later), from `agent_state_changes`. */
+  timeInStateSec: Record<string, number>;
+};
+
+/**
+ * An agent's figures over the last `windowSec`, in one read-only snapshot: answered calls and their talk from
+ * `destination_visits` (by agent and answer time, an index), no-answers and declines from `call_events` (only those
+ * two types are indexed, by time), and the time in each state from `agent_state_changes`: the state at the window's
+ * start (the last change before it, else the first change's `from_state`, else the state now), then each change.
+ */
+export async function agentFigures(sql: postgres.Sql, agentId: string, windowSec: number): Promise<AgentFigures> {
+  return sql.begin('isolation level repeatable read read only', async (tx) => {
+    const [[clock], [calls], [misses], states] = await Promise.all([
+      tx<{ at: string; since: string }[]>`
+        select to_json(now()) #>> '{}' as at, to_json(now() - make_interval(secs => ${windowSec})) #>> '{}' as since`,
+      tx<{ answered: number; completed: number; talkSec: number }[]>`
+        select count(*)::int as answered, count(ended_at)::int as completed,
+               coalesce(sum(extract(epoch from ended_at - answered_at)), 0)::float8 as "talkSec"
+          from destination_visits
+         where agent_id = ${agentId} and answered_at >= now() - make_interval(secs => ${windowSec})`,
+      tx<{ noAnswers: number; declines: number }[]>`
+        select count(*) filter (where type = 'call.no_answer')::int as "noAnswers", count(*) filter (where type = 'call.declined')::int as declines
+          from call_events
+         where type in ('call.no_answer', 'call.declined') and occurred_at >= now() - make_interval(secs => ${windowSec})
+           and ((type = 'call.no_answer' and data -> 'agentIds' @> jsonb_build_array(${agentId}::text))
+                or (type = 'call.declined' and data ->> 'agentId' = ${agentId}::text))`,
+      tx<{ state: string; seconds: number }[]>`
+        with w as (
+          select greatest(now() - make_interval(secs => ${windowSec}), a.created_at) as start, now() as stop, a.state as current
+            from agents a where a.id = ${agentId}),
+        initial as (
+          select coalesce(
+                   (select c.to_state from agent_state_changes c
+                     where c.agent_id = ${agentId} and c.changed_at <= w.start order by c.changed_at desc, c.id desc limit 1),
+                   (select c.from_state from agent_state_changes c
+                     where c.agent_id = ${agentId} and c.changed_at > w.start order by c.changed_at, c.id limit 1),
+                   w.current) as state
+            from w),
+        points as (
+          select w.start as at, initial.state, 0::bigint as id from w, initial
+          union all
+          select c.changed_at, c.to_state, c.id from agent_state_changes c, w
+           where c.agent_id = ${agentId} and c.changed_at > w.start and c.changed_at <= w.stop),
+        segments as (select state, at, lead(at, 1, (select stop from w)) over (order by at, id) as until from points)
+        select state::text as state, sum(extract(epoch from until - at))::float8 as seconds from segments group by state`,
+    ]);
+    return {
+      at: clock!.at,
+      since: clock!.since,
+      ...calls!,
+      ...misses!,
+      timeInStateSec: Object.fromEntries(states.map((s) => [s.state, s.seconds])),
+    };
+  });
+}

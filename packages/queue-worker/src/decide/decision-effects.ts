@@ -2,8 +2,19 @@
 import { randomUUID } from 'node:crypto';
 import { routingOutcomeChannel, type CallEvent, type RoutingOutcome } from '@switchboard/contracts';
 import type { AgentWrite, CallWrite, DecisionWrite, DestinationWrite, OutboxMessage } from '@switchboard/db';
-import { snapshotAgent, snapshotCall, type DecisionResult, type RoutingInput, type RoutingState } from '@switchboard/routing';
+import {
+  estimateWaitSec, handleTimesOf, snapshotAgent, snapshotCall, waitingPosition, type DecisionResult, type HandleTimeWindow, type RoutingInput,
+  type RoutingState,
+} from '@switchboard/routing';
 import { DestinationVisits } from './destination-visits.ts';
+
+/** What the domain's router keeps between decisions for the wait estimate and ring-to-answer times (rebuilt with it). */
+export type LiveTimes = {
+  /** Per call ringing now: when each of its ringing agents started ringing (seconds since the epoch). */
+  readonly ringStarts: Map<string, Map<string, number>>;
+  /** Per queue: its last answered and ended calls' times. */
+  readonly handleTimes: Map<string, HandleTimeWindow>;
+};
 
 /** Seconds since the epoch as the engine's clock holds them; 0 means "never" in the engine and NULL in the database. */
 const orNull = (seconds: number | null): number | null => (seconds ? seconds : null);
@@ -28,6 +39,7 @@ export class DecisionEffects {
   constructor(
     /** The last `call_events.sequence` of each live call, advanced as events are added. */
     private readonly lastSequence: Map<string, number>,
+    private readonly live: LiveTimes,
   ) {}
 
   /** A fired timer is gone whatever the decision does with it (it may set the same key again). */
@@ -51,12 +63,12 @@ export class DecisionEffects {
         case 'emit': {
           const sequence = (this.lastSequence.get(command.callId) ?? 1) + 1;
           this.lastSequence.set(command.callId, sequence);
+          const data = command.event.type === 'call.queued' ? { ...command.event.data, ...this.waitAtEntry(state, command.callId, command.event.data.queueId) } : command.event.data;
           const event = {
-            id: randomUUID(), version: 1, occurredAt, callId: command.callId, sequence, status: command.status,
-            type: command.event.type, data: command.event.data,
+            id: randomUUID(), version: 1, occurredAt, callId: command.callId, sequence, status: command.status, type: command.event.type, data,
           } as CallEvent;
           this.events.push(event);
-          this.visits.event(event, now, state.calls.get(command.callId)?.priority ?? 0);
+          this.visits.event(event, now, state.calls.get(command.callId)?.priority ?? 0, this.ringTimes(event, now));
           break;
         }
         case 'set_timer':
@@ -104,6 +116,40 @@ export class DecisionEffects {
       const group = state.ringGroups.get(id);
       if (group) this.ringGroups.set(id, { id, lastRungAgentId: group.lastRungAgentId });
     }
+  }
+
+  /**
+   * The position and estimated wait `call.queued` carries: where the call stands after the decision that queued it. A
+   * call that left the queue within that decision (full, so it overflowed) did not wait there: 1 and 0.
+   */
+  private waitAtEntry(state: RoutingState, callId: string, queueId: string): { position: number; estimatedWaitSec: number } {
+    const call = state.calls.get(callId);
+    const queue = state.queues.get(queueId);
+    const position = call?.destination.id === queueId ? waitingPosition(state, callId) : undefined;
+    if (!position || !queue) return { position: 1, estimatedWaitSec: 0 };
+    const window = this.live.handleTimes.get(queueId);
+    const times = window ? window.times(queue.wrapUpSec) : handleTimesOf(0, 0, 0, queue.wrapUpSec);
+    return { position: position.position, estimatedWaitSec: Math.round(estimateWaitSec(position, times) * 1000) / 1000 };
+  }
+
+  /** Keeps when each agent started ringing for a call; for an answer, returns when the answering agent's ring began. */
+  private ringTimes(event: CallEvent, now: number): number | null {
+    const { ringStarts } = this.live;
+    if (event.type === 'call.ringing') {
+      let starts = ringStarts.get(event.callId);
+      if (!starts) ringStarts.set(event.callId, (starts = new Map()));
+      for (const agentId of event.data.agentIds) starts.set(agentId, now);
+      return null;
+    }
+    if (event.type === 'call.answered') {
+      const rungAt = ringStarts.get(event.callId)?.get(event.data.agentId) ?? null;
+      ringStarts.delete(event.callId);
+      return rungAt;
+    }
+    if (event.type === 'call.no_answer') for (const agentId of event.data.agentIds) ringStarts.get(event.callId)?.delete(agentId);
+    else if (event.type === 'call.declined') ringStarts.get(event.callId)?.delete(event.data.agentId);
+    else if (event.type !== 'call.queued') ringStarts.delete(event.callId);
+    return null;
   }
 
   get isEmpty(): boolean {

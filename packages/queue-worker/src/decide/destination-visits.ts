@@ -23,12 +23,16 @@ export class DestinationVisits {
     this.open(callId, destination.kind, destination.id, priority, at);
   }
 
-  /** An event the engine emitted for a call; `priority` is the call's, for a visit an overflow opens. */
-  event(event: CallEvent, at: number, priority: number): void {
+  /**
+   * An event the engine emitted for a call; `priority` is the call's, for a visit an overflow opens; `rungAt`, for an
+   * answer, when the answering agent's phone started ringing.
+   */
+  event(event: CallEvent, at: number, priority: number, rungAt: number | null = null): void {
     if (event.type === 'call.answered') {
       const visit = this.visitOf(event.callId);
       visit.answeredAt = at;
       visit.agentId = event.data.agentId;
+      visit.rungAt = rungAt ?? at;
       return;
     }
     const outcome = endings[event.type];
@@ -47,7 +51,18 @@ export class DestinationVisits {
   }
 
   private open(callId: string, destinationKind: string, destinationId: string, priority: number, enteredAt: number): void {
-    const visit: VisitOpened = { callId, destinationKind, destinationId, priority, enteredAt, answeredAt: null, agentId: null, endedAt: null, outcome: null };
+    const visit: VisitOpened = {
+      callId,
+      destinationKind,
+      destinationId,
+      priority,
+      enteredAt,
+      answeredAt: null,
+      agentId: null,
+      rungAt: null,
+      endedAt: null,
+      outcome: null,
+    };
     this.opened.push(visit);
     this.current.set(callId, visit);
   }
@@ -56,7 +71,7 @@ export class DestinationVisits {
   private visitOf(callId: string): VisitOpened | VisitUpdated {
     let visit = this.current.get(callId);
     if (!visit) {
-      visit = { callId, answeredAt: null, agentId: null, endedAt: null, outcome: null };
+      visit = { callId, answeredAt: null, agentId: null, rungAt: null, endedAt: null, outcome: null };
       this.updated.push(visit);
       this.current.set(callId, visit);
     }

@@ -2,14 +2,14 @@
 // committed with its effects in one transaction behind the ownership fence.
 import type { CallRequested, RoutingActionRequested } from '@switchboard/contracts';
 import {
-  appliedRequests, callStatuses, claimDomain, fenceDecision, insertCallEvents, insertOutbox, loadDomain, pruneAppliedRequests,
-  readOwnedDomain, writeDecision,
+  appliedRequests, callStatuses, claimDomain, fenceDecision, handleTimeWindowCalls, insertCallEvents, insertOutbox, loadDomain,
+  pruneAppliedRequests, readOwnedDomain, writeDecision,
   FencedError, type Database, type DecisionWrite, type OutboxRow, type VisitStored,
 } from '@switchboard/db';
-import { createRandom, decide, type RandomSource, type RoutingInput, type RoutingState } from '@switchboard/routing';
+import { createRandom, decide, HandleTimeWindow, type RandomSource, type RoutingInput, type RoutingState } from '@switchboard/routing';
 import { restoreDomain } from '../rebuild/restore-domain.ts';
 import { DomainTimers, type DueTimer } from '../timers/domain-timers.ts';
-import { DecisionEffects } from './decision-effects.ts';
+import { DecisionEffects, type LiveTimes } from './decision-effects.ts';
 
 export type RouterItem =
   | { kind: 'call'; message: CallRequested; partition: number; offset: number }
@@ -54,6 +54,8 @@ export class DomainRouter {
   private epoch = 0;
   private applied: { partition: number | null; offset: number | null } = { partition: null, offset: null };
   private readonly lastSequence = new Map<string, number>();
+  /** Ring starts of ringing calls and queues' handle times: the wait estimate's inputs, rebuilt with the state. */
+  private readonly live: LiveTimes = { ringStarts: new Map(), handleTimes: new Map() };
   private readonly timers: DomainTimers;
   private tail: Promise<unknown> = Promise.resolve();
   private recovery: NodeJS.Timeout | null = null;
@@ -135,6 +137,14 @@ export class DomainRouter {
     }
     this.lastSequence.clear();
     for (const call of rows.calls) this.lastSequence.set(call.id, call.lastSequence);
+    this.live.ringStarts.clear();
+    for (const { callId, agentId, rungAt } of rows.ringStarts) {
+      let starts = this.live.ringStarts.get(callId);
+      if (!starts) this.live.ringStarts.set(callId, (starts = new Map()));
+      starts.set(agentId, rungAt);
+    }
+    this.live.handleTimes.clear();
+    for (const { queueId, ...times } of rows.handledCalls) this.handleTimesOf(queueId).add(times);
     this.timers.clear();
     for (const timer of rows.timers) this.timers.set(timer.key, timer.fireAt, timer.input as unknown as RoutingInput);
     this.options.log.info(
@@ -142,7 +152,7 @@ export class DomainRouter {
       'rebuilt the routing domain from PostgreSQL',
     );
     // Agents made available outside the engine (demo data, a changed configuration) take waiting calls now.
-    const effects = new DecisionEffects(this.lastSequence);
+    const effects = new DecisionEffects(this.lastSequence, this.live);
     this.decideInto(effects, { type: 'configuration_changed' });
     await this.commit(effects);
   }
@@ -157,7 +167,7 @@ export class DomainRouter {
       callStatuses(this.options.db.$client, newCallIds),
       appliedRequests(this.options.db.$client, requestIds),
     ]);
-    let effects = new DecisionEffects(this.lastSequence);
+    let effects = new DecisionEffects(this.lastSequence, this.live);
     for (const item of items) {
       if (this.alreadyApplied(item)) {
         result.redelivered++;
@@ -167,7 +177,7 @@ export class DomainRouter {
       if (item.kind === 'reload') {
         await this.commit(effects);
         await this.rebuild();
-        effects = new DecisionEffects(this.lastSequence);
+        effects = new DecisionEffects(this.lastSequence, this.live);
         continue;
       }
       if (item.kind === 'call') {
@@ -235,7 +245,7 @@ export class DomainRouter {
   private fireTimer(timer: DueTimer): Promise<void> {
     return this.serially(async () => {
       if (!this.state) await this.rebuild();
-      const effects = new DecisionEffects(this.lastSequence);
+      const effects = new DecisionEffects(this.lastSequence, this.live);
       effects.timerFired(timer.key);
       this.decideInto(effects, timer.input);
       await this.commit(effects);
@@ -292,7 +302,30 @@ export class DomainRouter {
       else this.timers.cancel(key);
     }
     this.options.publish(rows);
+    this.measureHandleTimes(write.visits, visitsUpdated);
     this.options.onCommitted?.({ decisions: effects.decisions, visits: write.visits, visitsUpdated });
+  }
+
+  private handleTimesOf(queueId: string): HandleTimeWindow {
+    let window = this.live.handleTimes.get(queueId);
+    if (!window) this.live.handleTimes.set(queueId, (window = new HandleTimeWindow(handleTimeWindowCalls)));
+    return window;
+  }
+
+  /** Answered calls that ended at a queue in this commit join its handle-time window, as `loadDomain` reads them back. */
+  private measureHandleTimes(visits: DecisionWrite['visits'], stored: VisitStored[]): void {
+    const where = new Map(stored.map((v) => [v.callId, v]));
+    const ended = [
+      ...visits.opened,
+      ...visits.updated.flatMap((v) => {
+        const s = where.get(v.callId);
+        return s ? [{ ...v, destinationKind: s.destinationKind, destinationId: s.destinationId, answeredAt: v.answeredAt ?? s.answeredAt, rungAt: v.rungAt ?? s.rungAt }] : [];
+      }),
+    ];
+    for (const v of ended) {
+      if (v.destinationKind !== 'queue' || v.endedAt === null || v.answeredAt === null || v.rungAt === null) continue;
+      this.handleTimesOf(v.destinationId).add({ ringToAnswerSec: v.answeredAt - v.rungAt, ringToEndSec: v.endedAt - v.rungAt });
+    }
   }
 
   private fenced(): FencedError {

@@ -1,8 +1,9 @@
 // A deterministic M/M/c run of the engine on a virtual clock: Poisson arrivals, exponential talk, c agents, one queue.
+import type { RoutingCommand } from '../commands.ts';
 import { decide } from '../decide.ts';
 import type { RoutingInput } from '../inputs.ts';
 import { createRandom, type RandomSource } from '../random.ts';
-import { createRoutingState } from '../state.ts';
+import { createRoutingState, type RoutingState } from '../state.ts';
 import type { QueueStrategy } from '../vocabulary.ts';
 import { batchMeansInterval } from './batch-means.ts';
 import { EventHeap, type ScheduledInput } from './event-heap.ts';
@@ -19,6 +20,15 @@ export interface SimulationOptions {
   readonly warmUpCalls?: number;
   readonly seed: number;
   readonly strategy?: QueueStrategy;
+  /** Wrap-up after each call, seconds (0 when left out): the agent takes no call meanwhile. */
+  readonly wrapUpSec?: number;
+  /** Talk times: exponential with rate `serviceRate` unless given (a test of less variable handle times, M/G/c). */
+  readonly talkTimeSec?: (random: RandomSource) => number;
+  /**
+   * Called after each decision with the state it left and its commands, before they are carried out (a test reads a
+   * waiting call's position there, as the worker does when it stores the decision).
+   */
+  readonly onDecision?: (decision: { readonly state: RoutingState; readonly commands: readonly RoutingCommand[]; readonly now: number }) => void;
 }
 
 export interface SimulationResult {
@@ -44,7 +54,7 @@ export function simulateQueue(options: SimulationOptions): SimulationResult {
   const agentIds = Array.from({ length: agents }, (_, index) => `a${index}`);
   const state = createRoutingState({
     agents: agentIds.map((id) => ({ id, languages: ['en'], state: 'available' })),
-    queues: [{ id: 'q', strategy: options.strategy ?? 'longest_idle', members: agentIds.map((agentId) => ({ agentId })) }],
+    queues: [{ id: 'q', strategy: options.strategy ?? 'longest_idle', wrapUpSec: options.wrapUpSec ?? 0, members: agentIds.map((agentId) => ({ agentId })) }],
   });
   // Separate streams: the engine's picks must not shift the arrival and talk-time samples.
   const engineRandom = createRandom(seed);
@@ -69,6 +79,7 @@ export function simulateQueue(options: SimulationOptions): SimulationResult {
   const run = (input: RoutingInput): void => {
     decisions++;
     const { commands } = decide(state, input, { now, random: engineRandom });
+    options.onDecision?.({ state, commands, now });
     for (const command of commands) {
       if (command.type === 'set_timer') liveTimers.set(command.key, agenda.push(command.at, command.input, command.key));
       else if (command.type === 'cancel_timer') liveTimers.delete(command.key);
@@ -89,7 +100,8 @@ export function simulateQueue(options: SimulationOptions): SimulationResult {
             batchWaited[batch]!++;
           }
         }
-        agenda.push(now + exponential(worldRandom, serviceRate), { type: 'call_ended', callId: command.callId, by: 'agent' });
+        const talk = options.talkTimeSec ? options.talkTimeSec(worldRandom) : exponential(worldRandom, serviceRate);
+        agenda.push(now + talk, { type: 'call_ended', callId: command.callId, by: 'agent' });
       }
     }
   };
