@@ -35,6 +35,7 @@ const expected: Record<string, readonly Exclude<ApiRole, 'admin'>[] | 'public'> 
   'DELETE /queues/{id}': [],
   'GET /queues/{id}/stats': ['viewer'],
   'GET /ring-groups/{id}/stats': ['viewer'],
+  'GET /events': ['viewer', 'agent'],
   'GET /ring-groups': ['viewer'],
   'GET /ring-groups/{id}': ['viewer'],
   'POST /ring-groups': [],
@@ -99,12 +100,26 @@ function requestFor(operation: string, key?: string) {
     'POST /keys': {},
   };
   const body = bodies[operation];
+  if (operation === 'GET /events') return openEventStream(key);
   return api.app.inject({
     method: method as 'GET',
     url,
     headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
   });
+}
+
+/**
+ * GET /events as the other operations' answers look: a stream that opened (200) is closed at once, with an empty body;
+ * a refusal is read whole. An agent key that names no agent reads its own.
+ */
+async function openEventStream(key: string | undefined, query = '') {
+  const response = await api.app.inject({ method: 'GET', url: `/events${query}`, headers: key ? { authorization: `Bearer ${key}` } : {}, payloadAsStream: true });
+  const stream = response.stream();
+  let body = '';
+  if (response.statusCode === 200) stream.destroy();
+  else for await (const chunk of stream) body += String(chunk);
+  return { statusCode: response.statusCode, headers: response.headers, body, json: () => JSON.parse(body) };
 }
 
 describe('every operation in the document', () => {
@@ -164,6 +179,13 @@ describe('an agent key acts for its own agent only', () => {
   it('reads its own agent, not another', async () => {
     expect((await as(keys.agent)({ method: 'GET', url: `/agents/${agentId}` })).statusCode).toBe(200);
     const response = await as(keys.agent)({ method: 'GET', url: `/agents/${other}` });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().detail).toMatch(/acts for agent/);
+  });
+
+  it("reads its own agent's events, not another's", async () => {
+    expect((await openEventStream(keys.agent, `?agentId=${agentId}`)).statusCode).toBe(200);
+    const response = await openEventStream(keys.agent, `?agentId=${other}`);
     expect(response.statusCode).toBe(403);
     expect(response.json().detail).toMatch(/acts for agent/);
   });

@@ -7,3 +7,4 @@ export * from './calls.ts';
 export * from './intake.ts';
 export * from './api-keys.ts';
 export * from './statistics.ts';
+export * from './event-stream.ts';
