@@ -19,7 +19,7 @@ export const CallApiEnv = z.object({
   /** GET /events: a heartbeat comment this often on every stream, so proxies keep idle streams open. */
   EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   /** GET /events: a live stream whose unsent bytes exceed this is ended (the client resumes with Last-Event-ID). */
-  EVENTS_CLIENT_BUFFER_BYTES: z.coerce.number().int().min(1_024).default(262_144),
+  EVENTS_CLIENT_BUFFER_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
 });
 export type CallApiConfig = z.infer<typeof CallApiEnv>;
 

@@ -48,7 +48,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
       const filter = { ...request.query };
       if (request.principal?.role === 'agent') {
         filter.agentId ??= request.principal.agentId!;
-        forbidOtherAgent(request, filter.agentId, 'query.agentId');
+        forbidOtherAgent(request, filter.agentId, 'querystring.agentId');
       }
       const missing = await firstMissing(db, filter);
       if (missing) return sendProblem(reply, missing.problem);
@@ -86,7 +86,7 @@ async function firstMissing(db: Database, filter: EventStreamQuery): Promise<Ref
   ] as const;
   for (const [field, label, id, find] of lookups) {
     if (id !== undefined && !(await find(id))) {
-      return new Refusal(404, 'not-found', 'Not found', [{ field: `query.${field}`, reason: `no ${label} has this id` }], `no ${label} ${id}`);
+      return new Refusal(404, 'not-found', 'Not found', [{ field: `querystring.${field}`, reason: `no ${label} has this id` }], `no ${label} ${id}`);
     }
   }
   return undefined;

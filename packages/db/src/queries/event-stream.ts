@@ -22,7 +22,8 @@ export type StreamedEventRow = StreamPosition & {
   type: string;
   status: string;
   data: Record<string, unknown>;
-  occurredAt: Date;
+  /** ISO 8601, UTC, to the millisecond: as `call-events` has it. */
+  occurredAt: string;
   /** The queues and ring groups the call was at for this event (an overflow's: where it left and where it went). */
   destinationIds: string[];
   /** Every agent the call's events named up to this one (rung, declined, not answering, answering). */
@@ -43,7 +44,8 @@ export async function streamHead(sql: Sql): Promise<StreamPosition> {
 /** Up to `limit` events after `after`, in stream order, none written by a transaction that may still be running. */
 export async function readStreamAfter(sql: Sql, after: StreamPosition, limit: number): Promise<StreamedEventRow[]> {
   return sql<StreamedEventRow[]>`
-    select e.tx_id::text as "txId", e.call_id as "callId", e.sequence, e.id, e.type, e.status, e.data, e.occurred_at as "occurredAt",
+    select e.tx_id::text as "txId", e.call_id as "callId", e.sequence, e.id, e.type, e.status, e.data,
+           to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt",
            case e.type
              when 'call.received' then array[e.data ->> 'destinationId']
              when 'call.overflowed' then array_remove(array[e.data #>> '{from,id}', e.data #>> '{to,id}'], null)
