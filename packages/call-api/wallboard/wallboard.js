@@ -1,12 +1,12 @@
 // Switchboard's wallboard: per queue, calls waiting, the longest wait (ticking), the service level and agents by state.
 // Figures come from GET /queues/{id}/stats; GET /events says when a queue's figures changed, and the queue is read
-// again (at most twice a second per queue). Every 5 s all are read anyway: agents going on break are no call events.
+// again (at most twice a second per queue). Every 5 s all are read anyway (#refresh=<seconds> changes it; 0 turns it
+// off): agents going on break are no call events.
 // The viewer key comes from the address's fragment (#key=…, never sent to the server) or the form, and goes in an
 // Authorization header, which EventSource cannot send: the stream is read with fetch() and a stream reader instead.
 'use strict';
 
 const REFRESH_MIN_MS = 500;
-const REFRESH_ALL_MS = 5_000;
 const RECONNECT_MS = 1_000;
 const STATES = [
   ['available', 'available'],
@@ -21,6 +21,8 @@ const ENDED = new Set(['call.completed', 'call.abandoned', 'call.unanswered', 'c
 const fragment = new URLSearchParams(location.hash.slice(1));
 let key = fragment.get('key') || sessionStorage.getItem('switchboard.viewerKey');
 const onlyQueues = (fragment.get('queues') || '').split(',').filter(Boolean);
+// Seconds between readings of every queue whatever the stream says (#refresh=…; 0: only when the stream says so).
+const refreshAllMs = Number(fragment.get('refresh') ?? 5) * 1000;
 
 /** Queue id → { name, el, stats, readAt, lastRead, timer }. */
 const queues = new Map();
@@ -234,7 +236,7 @@ async function run() {
   if (queues.size === 0) showProblem('No queues yet.');
   await Promise.all([...queues.values()].map(refresh));
   clearInterval(refreshAllTimer);
-  refreshAllTimer = setInterval(scheduleRefreshAll, REFRESH_ALL_MS);
+  if (refreshAllMs > 0) refreshAllTimer = setInterval(scheduleRefreshAll, refreshAllMs);
   void follow();
 }
 
