@@ -114,7 +114,12 @@ function requestFor(operation: string, key?: string) {
  * a refusal is read whole. An agent key that names no agent reads its own.
  */
 async function openEventStream(key: string | undefined, query = '') {
-  const response = await api.app.inject({ method: 'GET', url: `/events${query}`, headers: key ? { authorization: `Bearer ${key}` } : {}, payloadAsStream: true });
+  const response = await api.app.inject({
+    method: 'GET',
+    url: `/events${query}`,
+    headers: key ? { authorization: `Bearer ${key}` } : {},
+    payloadAsStream: true,
+  });
   const stream = response.stream();
   let body = '';
   if (response.statusCode === 200) stream.destroy();

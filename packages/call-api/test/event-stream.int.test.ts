@@ -51,7 +51,14 @@ async function open(query = '', headers: Record<string, string> = {}): Promise<S
 async function newCall(): Promise<string> {
   const id = randomUUID();
   await api.db.insert(calls).values({
-    id, from: '+1555', to: '100', language: 'en', type: 'queue', destinationId: randomUUID(), destinationName: 'Q', destinationNumber: '100',
+    id,
+    from: '+1555',
+    to: '100',
+    language: 'en',
+    type: 'queue',
+    destinationId: randomUUID(),
+    destinationName: 'Q',
+    destinationNumber: '100',
   });
   return id;
 }
@@ -83,7 +90,13 @@ describe('GET /events', () => {
     expect(sequences(all, b)).toEqual([1, 2, 3, 4, 5, 6]);
     const event = onlyA.messages[0]!.data;
     expect(event).toEqual({
-      id: expect.any(String), version: 1, occurredAt: expect.any(String), callId: a, sequence: 1, status: 'failed', type: 'call.failed',
+      id: expect.any(String),
+      version: 1,
+      occurredAt: expect.any(String),
+      callId: a,
+      sequence: 1,
+      status: 'failed',
+      type: 'call.failed',
       data: { reason: 'xxxxxxxxxx' },
     });
     // Ids increase along the stream.

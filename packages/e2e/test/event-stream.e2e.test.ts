@@ -25,7 +25,13 @@ beforeAll(async () => {
   const queue = async (name: string, member: string, extra: Record<string, unknown> = {}) => {
     const number = String(randomInt(1e7, 1e8));
     const created = await system.json('POST', '/queues', {
-      name, number, strategy: 'longest_idle', ringTimeoutSec: 60, domain: system.domain, members: [{ agentId: member }], ...extra,
+      name,
+      number,
+      strategy: 'longest_idle',
+      ringTimeoutSec: 60,
+      domain: system.domain,
+      members: [{ agentId: member }],
+      ...extra,
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     return { id: created.body.id as string, number };
@@ -49,11 +55,23 @@ async function open(query: string, key = system.adminKey): Promise<SseReader> {
 
 const post = async (number: string) => ((await (await system.post({ from: '+15550500', to: number, language: 'en' })).json()) as { id: string }).id;
 const ringing = (id: string, agentId: string) =>
-  eventually(() => system.getCall(id), (c) => c.status === 'ringing' && c.ringing.includes(agentId), `call ${id} to ring ${agentId}`, 15_000);
-const ended = (id: string) => eventually(() => system.getCall(id), (c) => ['completed', 'abandoned'].includes(c.status), `call ${id} to end`, 15_000);
+  eventually(
+    () => system.getCall(id),
+    (c) => c.status === 'ringing' && c.ringing.includes(agentId),
+    `call ${id} to ring ${agentId}`,
+    15_000,
+  );
+const ended = (id: string) =>
+  eventually(
+    () => system.getCall(id),
+    (c) => ['completed', 'abandoned'].includes(c.status),
+    `call ${id} to end`,
+    15_000,
+  );
 /** A stream's events of a call, as `type` by `sequence`. */
 const of = (reader: SseReader, callId: string) => reader.messages.filter((m) => m.data.callId === callId).map((m) => `${m.data.sequence} ${m.data.type}`);
-const timeline = async (callId: string) => ((await system.getCall(callId)).events as { sequence: number; type: string }[]).map((e) => `${e.sequence} ${e.type}`);
+const timeline = async (callId: string) =>
+  ((await system.getCall(callId)).events as { sequence: number; type: string }[]).map((e) => `${e.sequence} ${e.type}`);
 
 describe('GET /events over the real services', () => {
   it('filters by queue, agent and call, keeps each call in order, and an agent key reads only its own', { timeout: 120_000 }, async () => {
@@ -80,7 +98,12 @@ describe('GET /events over the real services', () => {
     await Promise.all([ended(one), ended(two)]);
     const byCall = await open(`?callId=${two}`); // opened after the call ended: nothing to send
     const [oneTimeline, twoTimeline] = [await timeline(one), await timeline(two)];
-    await eventually(async () => of(all, two).length, (n) => n === twoTimeline.length, 'the stream to have call 2', 10_000);
+    await eventually(
+      async () => of(all, two).length,
+      (n) => n === twoTimeline.length,
+      'the stream to have call 2',
+      10_000,
+    );
     await new Promise((r) => setTimeout(r, 500));
 
     // Everything, in each call's order, as GET /calls/{id} shows it.

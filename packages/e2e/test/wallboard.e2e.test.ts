@@ -36,7 +36,12 @@ beforeAll(async () => {
   const queue = async (name: string, members: string[]) => {
     const number = String(randomInt(1e7, 1e8));
     const created = await system.json('POST', '/queues', {
-      name, number, strategy: 'longest_idle', ringTimeoutSec: 60, domain: system.domain, members: members.map((agentId) => ({ agentId })),
+      name,
+      number,
+      strategy: 'longest_idle',
+      ringTimeoutSec: 60,
+      domain: system.domain,
+      members: members.map((agentId) => ({ agentId })),
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     return { id: created.body.id as string, number };
@@ -55,7 +60,16 @@ beforeAll(async () => {
     executablePath: chromiumPath,
     headless: true,
     viewport: { width: 1600, height: 440 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage();
 }, 120_000);
@@ -72,7 +86,12 @@ const post = async (number: string) => ((await (await system.post({ from: '+1555
 const figure = (queueId: string, name: string) => page.locator(`[data-queue-id="${queueId}"] [data-figure="${name}"]`).innerText();
 
 async function until(queueId: string, name: string, expected: string, timeoutMs = 10_000) {
-  await eventually(() => figure(queueId, name), (text) => text === expected, `${name} of ${queueId} to read ${expected}`, timeoutMs);
+  await eventually(
+    () => figure(queueId, name),
+    (text) => text === expected,
+    `${name} of ${queueId} to read ${expected}`,
+    timeoutMs,
+  );
 }
 
 describe('the wallboard', () => {
@@ -81,7 +100,12 @@ describe('the wallboard', () => {
     await page.locator('[data-queue-id]').first().waitFor();
     expect(await page.locator('[data-queue-id] h2').allInnerTexts()).toEqual(['Billing', 'Support']);
     await until(support.id, 'waiting', '0');
-    await eventually(() => page.locator('#connection').innerText(), (t) => t === 'live', 'the stream to be live', 10_000);
+    await eventually(
+      () => page.locator('#connection').innerText(),
+      (t) => t === 'live',
+      'the stream to be live',
+      10_000,
+    );
     // A mark on the page that a reload would lose.
     await page.evaluate(() => ((window as unknown as { mark: number }).mark = 42));
 
@@ -97,12 +121,22 @@ describe('the wallboard', () => {
 
     // Billing: a call rings Ben, he answers; then Ana comes back and takes Support's first call.
     const billed = await post(billing.number);
-    await eventually(() => system.getCall(billed), (c) => c.status === 'ringing', 'the Billing call to ring', 10_000);
+    await eventually(
+      () => system.getCall(billed),
+      (c) => c.status === 'ringing',
+      'the Billing call to ring',
+      10_000,
+    );
     expect((await system.json('POST', `/calls/${billed}/answer`, { agentId: agentIds[1] })).status).toBe(200);
     await until(billing.id, 'agents-on_call', '1');
     await until(billing.id, 'service-level', '100%');
     expect((await system.json('PUT', `/agents/${agentIds[0]}/status`, { status: 'available' })).status).toBe(200);
-    await eventually(() => system.getCall(first), (c) => c.status === 'ringing', 'the first call to ring Ana', 10_000);
+    await eventually(
+      () => system.getCall(first),
+      (c) => c.status === 'ringing',
+      'the first call to ring Ana',
+      10_000,
+    );
     expect((await system.json('POST', `/calls/${first}/answer`, { agentId: agentIds[0] })).status).toBe(200);
     await until(support.id, 'waiting', '1');
     await until(support.id, 'agents-on_call', '1');
@@ -121,7 +155,12 @@ describe('the wallboard', () => {
     await fresh.locator('#key-form').waitFor();
     await fresh.fill('#key', 'sbk_not-a-key');
     await fresh.click('#key-form button');
-    await eventually(() => fresh.locator('#problem').innerText(), (t) => /key/.test(t), 'the refusal to show', 10_000);
+    await eventually(
+      () => fresh.locator('#problem').innerText(),
+      (t) => /key/.test(t),
+      'the refusal to show',
+      10_000,
+    );
     await fresh.fill('#key', viewerKey);
     await fresh.click('#key-form button');
     await fresh.locator('[data-queue-id]').first().waitFor();

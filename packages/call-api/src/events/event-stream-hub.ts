@@ -49,8 +49,14 @@ export function matches(filter: EventStreamFilter, row: StreamedEventRow): boole
 /** The event as `call-events` carries it. */
 const toCallEvent = (row: StreamedEventRow): CallEvent =>
   ({
-    id: row.id, version: 1, occurredAt: row.occurredAt, callId: row.callId, sequence: row.sequence,
-    status: row.status, type: row.type, data: row.data,
+    id: row.id,
+    version: 1,
+    occurredAt: row.occurredAt,
+    callId: row.callId,
+    sequence: row.sequence,
+    status: row.status,
+    type: row.type,
+    data: row.data,
   }) as CallEvent;
 
 const message = (row: StreamedEventRow): string => `id: ${formatPosition(row)}\ndata: ${JSON.stringify(toCallEvent(row))}\n\n`;

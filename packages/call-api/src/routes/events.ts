@@ -17,7 +17,7 @@ const description = [
   'sends every matching event after that one (from PostgreSQL: as far back as the calls are stored), then goes on live.',
   'A comment (`: heartbeat`) comes every `EVENTS_HEARTBEAT_MS` (15 s). A client that does not read fast enough',
   '(`EVENTS_CLIENT_BUFFER_BYTES` unsent) has its stream ended, and should reconnect with `Last-Event-ID`.',
-  'An agent key reads only its own agent\'s events (`agentId` is its own when left out).',
+  "An agent key reads only its own agent's events (`agentId` is its own when left out).",
 ].join('\n');
 
 export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, { db, hub }) => {

@@ -11,7 +11,8 @@ const files = {
 } as const;
 
 /** Only the page's own files, and requests to this origin; no framing by other sites. */
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const contentSecurityPolicy =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 export const wallboardRoutes: FastifyPluginAsync = async (app) => {
   for (const [path, { file, type }] of Object.entries(files)) {
