@@ -107,7 +107,7 @@ describe('the wallboard', () => {
       10_000,
     );
     // A mark on the page that a reload would lose.
-    await page.evaluate(() => ((window as unknown as { mark: number }).mark = 42));
+    await page.evaluate(() => ((globalThis as unknown as { mark: number }).mark = 42));
 
     // Two calls wait at Support (its agent is on break): the count goes up, the longest wait ticks.
     const first = await post(support.number);
@@ -146,7 +146,7 @@ describe('the wallboard', () => {
     expect((await system.json('POST', `/calls/${second}/hangup`, { by: 'caller' })).status).toBe(200);
     await until(support.id, 'waiting', '0');
     expect(await figure(support.id, 'longest-wait')).toBe('0:00');
-    expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(42);
+    expect(await page.evaluate(() => (globalThis as unknown as { mark?: number }).mark)).toBe(42);
   });
 
   it('asks for a key when the address carries none, and says when the key is refused', { timeout: 30_000 }, async () => {
