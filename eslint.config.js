@@ -48,6 +48,30 @@ export default defineConfig(
     },
   },
 
+  // The wallboard's page script runs in a browser, as a classic script (no build step).
+  {
+    files: ['packages/call-api/wallboard/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'sessionStorage',
+          'fetch',
+          'performance',
+          'URLSearchParams',
+          'TextDecoderStream',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+
   {
     files: ['packages/*/test/**/*.ts'],
     rules: {

@@ -6,6 +6,7 @@ import { createKafka, ensureTopics, OutboxRelay } from '@switchboard/messaging';
 import { createServiceApp, healthRoutes, hostOptions } from '@switchboard/service';
 import { CallIntake } from './calls/intake.ts';
 import type { CallApiConfig } from './config.ts';
+import { EventStreamHub } from './events/event-stream-hub.ts';
 import { createApiMetrics } from './metrics.ts';
 import { registerDocs } from './plugins/docs.ts';
 import { RoutingRequests } from './routing/routing-requests.ts';
@@ -14,9 +15,11 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { callActionRoutes } from './routes/call-actions.ts';
 import { callRoutes } from './routes/calls.ts';
+import { eventRoutes } from './routes/events.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { ringGroupRoutes } from './routes/ring-groups.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
+import { wallboardRoutes } from './routes/wallboard.ts';
 
 export type CallApiOptions = {
   logger?: FastifyServerOptions['logger'];
@@ -68,9 +71,17 @@ export async function createCallApi(config: CallApiConfig, options: CallApiOptio
   await app.register(callActionRoutes, { db, routing });
   await app.register(agentStatusRoutes, { db, routing });
   await app.register(apiKeyRoutes, { db });
+  const events = new EventStreamHub({
+    db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS, heartbeatMs: config.EVENTS_HEARTBEAT_MS, maxBufferedBytes: config.EVENTS_CLIENT_BUFFER_BYTES,
+    onDropped: () => metrics.eventStreamsDropped.inc(),
+    onError: (error) => app.log.warn({ err: error }, 'event stream reader could not read call_events; it tries again'),
+  });
+  metrics.trackEventStreams(() => events.size);
+  await app.register(eventRoutes, { db, hub: events });
+  await app.register(wallboardRoutes);
 
   return {
-    app, db, kafka, relay, intake, routing, topics,
+    app, db, kafka, relay, intake, routing, topics, events,
     /** Listens for routing decisions and starts the relay; Kafka is not needed to take calls, so it never blocks. */
     async start(): Promise<void> {
       await routing.start();

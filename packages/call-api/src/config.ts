@@ -14,6 +14,12 @@ export const CallApiEnv = z.object({
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(1_000),
   /** How long an answer, decline, hang-up or status change waits for the owning worker's decision before a 503. */
   ROUTING_DECISION_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** GET /events: how often the instance's reader looks for new events in PostgreSQL while a stream is open. */
+  EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
+  /** GET /events: a heartbeat comment this often on every stream, so proxies keep idle streams open. */
+  EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
+  /** GET /events: a live stream whose unsent bytes exceed this is ended (the client resumes with Last-Event-ID). */
+  EVENTS_CLIENT_BUFFER_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
 });
 export type CallApiConfig = z.infer<typeof CallApiEnv>;
 

@@ -62,6 +62,22 @@ export function createApiMetrics(db?: Database) {
       },
     });
   }
-  return { registry, calls, intakeBatch, outboxPublished };
+  const eventStreamsDropped = new Counter({
+    name: 'switchboard_event_streams_dropped_total',
+    help: 'GET /events streams ended because the client fell more than EVENTS_CLIENT_BUFFER_BYTES behind',
+    registers: [registry],
+  });
+  let openStreams = () => 0;
+  new Gauge({
+    name: 'switchboard_event_streams_open',
+    help: 'GET /events streams open on this instance',
+    registers: [registry],
+    collect() {
+      this.set(openStreams());
+    },
+  });
+  /** Where the open streams are counted (the hub is made after the metrics). */
+  const trackEventStreams = (count: () => number) => void (openStreams = count);
+  return { registry, calls, intakeBatch, outboxPublished, eventStreamsDropped, trackEventStreams };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

@@ -36,6 +36,7 @@ const expected: Record<string, readonly Exclude<ApiRole, 'admin'>[] | 'public'> 
   'DELETE /queues/{id}': [],
   'GET /queues/{id}/stats': ['viewer'],
   'GET /ring-groups/{id}/stats': ['viewer'],
+  'GET /events': ['viewer', 'agent'],
   'GET /ring-groups': ['viewer'],
   'GET /ring-groups/{id}': ['viewer'],
   'POST /ring-groups': [],
@@ -100,12 +101,31 @@ function requestFor(operation: string, key?: string) {
     'POST /keys': {},
   };
   const body = bodies[operation];
+  if (operation === 'GET /events') return openEventStream(key);
   return api.app.inject({
     method: method as 'GET',
     url,
     headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
   });
+}
+
+/**
+ * GET /events as the other operations' answers look: a stream that opened (200) is closed at once, with an empty body;
+ * a refusal is read whole. An agent key that names no agent reads its own.
+ */
+async function openEventStream(key: string | undefined, query = '') {
+  const response = await api.app.inject({
+    method: 'GET',
+    url: `/events${query}`,
+    headers: key ? { authorization: `Bearer ${key}` } : {},
+    payloadAsStream: true,
+  });
+  const stream = response.stream();
+  let body = '';
+  if (response.statusCode === 200) stream.destroy();
+  else for await (const chunk of stream) body += String(chunk);
+  return { statusCode: response.statusCode, headers: response.headers, body, json: () => JSON.parse(body) };
 }
 
 describe('every operation in the document', () => {
@@ -174,6 +194,13 @@ describe('an agent key acts for its own agent only', () => {
     expect(own.statusCode).toBe(200);
     expect(own.json().agent.id).toBe(agentId);
     expect((await as(keys.agent)({ method: 'GET', url: `/agents/${other}/stats` })).statusCode).toBe(403);
+  });
+
+  it("reads its own agent's events, not another's", async () => {
+    expect((await openEventStream(keys.agent, `?agentId=${agentId}`)).statusCode).toBe(200);
+    const response = await openEventStream(keys.agent, `?agentId=${other}`);
+    expect(response.statusCode).toBe(403);
+    expect(response.json().detail).toMatch(/acts for agent/);
   });
 
   it("sets its own status, not another's; answers and declines only as itself", async () => {

@@ -13,6 +13,7 @@ export * from './http/queue.ts';
 export * from './http/ring-group.ts';
 export * from './http/api-key.ts';
 export * from './http/statistics.ts';
+export * from './http/event-stream.ts';
 export * from './kafka/envelope.ts';
 export * from './kafka/call-requested.ts';
 export * from './kafka/routing-input.ts';

@@ -1,7 +1,7 @@
 // The database's source of truth: destinations, agents, calls, their events, and the outbox.
 import { sql } from 'drizzle-orm';
 import {
-  bigint, bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, real, text, timestamp,
+  bigint, bigserial, boolean, check, customType, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, real, text, timestamp,
   uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import {
@@ -167,6 +167,9 @@ export const calls = pgTable(
   ],
 );
 
+/** PostgreSQL's 64-bit transaction id (`xid8`), read as text: it outgrows a JavaScript number's exact range only in theory, but text costs nothing. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
 /** Each transition of a call, numbered per call: the timeline of GET /calls/{id}. */
 export const callEvents = pgTable(
   'call_events',
@@ -178,11 +181,17 @@ export const callEvents = pgTable(
     status: callStatus('status').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /**
+     * The transaction that wrote the event. `GET /events` reads the table in (tx_id, call_id, sequence) order, only up
+     * to the oldest transaction still running, so a row can never appear behind the stream's position after it passed.
+     */
+    txId: xid8('tx_id').notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [
     uniqueIndex('call_events_call_sequence_idx').on(t.callId, t.sequence),
     // An agent's no-answers and declines over a window (GET /agents/{id}/stats): only these events are indexed.
     index('call_events_ring_misses_idx').on(t.occurredAt).where(sql`${t.type} in ('call.no_answer', 'call.declined')`),
+    index('call_events_stream_idx').on(t.txId, t.callId, t.sequence),
   ],
 );
 

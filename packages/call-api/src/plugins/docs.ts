@@ -111,6 +111,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'queues' },
         { name: 'ring-groups' },
         { name: 'statistics', description: "what a supervisor's wallboard shows: calls waiting and agents by state now, and a window's figures" },
+        { name: 'events', description: 'live call events as Server-Sent Events, for agent desktops and wallboards' },
         { name: 'keys', description: 'API keys and their roles' },
         { name: 'health' },
       ],

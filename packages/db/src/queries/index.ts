@@ -8,3 +8,4 @@ export * from './intake.ts';
 export * from './api-keys.ts';
 export * from './statistics.ts';
 export * from './waiting-call.ts';
+export * from './event-stream.ts';

@@ -160,7 +160,12 @@ async function main(): Promise<void> {
       `Switchboard is running (${((performance.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops everything.`,
       ...(infraOnly
         ? ['  (--infra-only: the services were not started)']
-        : [`  API            ${api}`, `  API docs       ${api}/docs`, `  Worker         http://127.0.0.1:${ports.queueWorker}/health/ready`]),
+        : [
+            `  API            ${api}`,
+            `  API docs       ${api}/docs`,
+            `  Wallboard      ${api}/wallboard#key=${demoKeys?.viewer ?? '<viewer key>'}`,
+            `  Worker         http://127.0.0.1:${ports.queueWorker}/health/ready`,
+          ]),
       `  PostgreSQL     ${stack.databaseUrl}`,
       `  Kafka brokers  ${stack.kafkaBrokers.join(',')}`,
       '',

@@ -1,0 +1,2 @@
+ALTER TABLE "call_events" ADD COLUMN "tx_id" "xid8" DEFAULT pg_current_xact_id() NOT NULL;--> statement-breakpoint
+CREATE INDEX "call_events_stream_idx" ON "call_events" USING btree ("tx_id","call_id","sequence");
