@@ -91,12 +91,12 @@ describe('GET /events over the real services', () => {
     expect((await system.json('POST', `/calls/${one}/answer`, { agentId: ana })).status).toBe(200);
     // 2: to A while Ana is on the phone: waits 1 s, overflows to B, rings Ben, answered, hung up.
     const two = await post(queueA.number);
+    const byCall = await open(`?callId=${two}`);
     await ringing(two, ben);
     expect((await system.json('POST', `/calls/${two}/answer`, { agentId: ben })).status).toBe(200);
     expect((await system.json('POST', `/calls/${one}/hangup`, { by: 'caller' })).status).toBe(200);
     expect((await system.json('POST', `/calls/${two}/hangup`, { by: 'agent' })).status).toBe(200);
     await Promise.all([ended(one), ended(two)]);
-    const byCall = await open(`?callId=${two}`); // opened after the call ended: nothing to send
     const [oneTimeline, twoTimeline] = [await timeline(one), await timeline(two)];
     await eventually(
       async () => of(all, two).length,
@@ -125,6 +125,9 @@ describe('GET /events over the real services', () => {
     expect(of(forAna, one)).toEqual(oneTimeline.slice(rangAna));
     expect(of(forAna, two)).toEqual([]);
     expect(anasDesktop.messages.map((m) => m.id)).toEqual(forAna.messages.map((m) => m.id));
-    expect(byCall.messages).toEqual([]);
+    // Opened once call 2 existed: only its events, in order, to its end (from wherever the stream started).
+    expect(byCall.messages.every((m) => m.data.callId === two)).toBe(true);
+    expect(of(byCall, two)).toEqual(twoTimeline.slice(twoTimeline.length - of(byCall, two).length));
+    expect(of(byCall, two).at(-1)).toBe(twoTimeline.at(-1));
   });
 });
