@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { closeDatabase, createApiKey, createDatabase, migrateDatabase, queues, type Database } from '@switchboard/db';
 import { createKafka, ensureTopics } from '@switchboard/messaging';
+import { buildServices } from '../../../local-stack/src/build-services.ts';
 import { provisionServices, type ProvisionedServices } from '../../../local-stack/src/provision.ts';
 import { freePort } from '../../../local-stack/src/process.ts';
 import { serviceEntries, spawnService, waitReady, type RunningService } from '../../../local-stack/src/services.ts';
@@ -35,6 +36,8 @@ export type BenchStackOptions = {
 export const benchApplicationName = 'bench';
 
 export async function startBenchStack({ say, apiEnv = {}, durableStorage }: BenchStackOptions): Promise<BenchStack> {
+  // The services run compiled, as in production: built from the sources as they are now.
+  await buildServices();
   const stack = await provisionServices({ env: process.env, useTestcontainers: false, durableStorage, say });
   const cleanup: (() => Promise<void>)[] = [() => stack.stop()];
   const stopAll = async () => {
@@ -90,8 +93,8 @@ export async function startBenchStack({ say, apiEnv = {}, durableStorage }: Benc
 }
 
 /**
- * Peak resident memory (VmHWM) of a service in MiB. Services run as `node --import tsx entry`, one process,
- * so the child we spawned is the service itself.
+ * Peak resident memory (VmHWM) of a service in MiB. Services run as `node entry`, one process, so the child we
+ * spawned is the service itself.
  */
 export async function peakRssMiB(service: RunningService): Promise<number | null> {
   const status = await readFile(`/proc/${service.child.pid}/status`, 'utf8').catch(() => '');
