@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image build for every Switchboard process; compose picks the stage (migrate, call-api, queue-worker).
-# The services run compiled (packages/<service>/dist/server.js, built here by `npm run build`'s script, with source
+# The services run compiled (packages/<service>/dist/server.cjs, built here by `npm run build`'s script, with source
 # maps), as they do under `npm start` and in the tests; the one-shot migrate stage runs its TypeScript through tsx.
 
 FROM node:24-bookworm-slim AS deps
@@ -34,8 +34,8 @@ CMD ["sh", "-c", "node --import tsx packages/db/src/cli/migrate.ts && node --imp
 
 FROM app AS call-api
 EXPOSE 3000
-CMD ["node", "--enable-source-maps", "packages/call-api/dist/server.js"]
+CMD ["node", "--enable-source-maps", "packages/call-api/dist/server.cjs"]
 
 FROM app AS queue-worker
 EXPOSE 3001
-CMD ["node", "--enable-source-maps", "packages/queue-worker/dist/server.js"]
+CMD ["node", "--enable-source-maps", "packages/queue-worker/dist/server.cjs"]

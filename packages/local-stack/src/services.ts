@@ -107,7 +107,7 @@ function groupAlive(pid: number): boolean {
 }
 
 /** Polls GET /health/ready until it answers 200; fails early if the process exits. */
-export async function waitReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
+export async function waitReady(service: RunningService, timeoutMs = 90_000, pollMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
@@ -121,7 +121,7 @@ export async function waitReady(service: RunningService, timeoutMs = 90_000): Pr
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`${service.name} was not ready at ${service.url}/health/ready within ${timeoutMs / 1000} s (last: ${last})`);
 }

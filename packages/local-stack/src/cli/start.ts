@@ -107,7 +107,9 @@ async function main(): Promise<void> {
   if (!infraOnly) {
     // Compiled first (well under a second): a build error stops the start before PostgreSQL and Kafka cost time.
     const built = await buildServices().catch((error: unknown) => {
-      throw new Error(`cannot build the services (run with --infra-only for PostgreSQL and Kafka alone): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `cannot build the services (run with --infra-only for PostgreSQL and Kafka alone): ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
     say(`services compiled: ${built.map((b) => b.output).join(', ')}`);
   }
