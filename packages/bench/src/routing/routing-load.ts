@@ -3,30 +3,34 @@
 // the bench's reader receives it) and `POST /calls/{id}/answer` → its 200.
 import { randomInt, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { agents, queueMembers, queues, type Database } from '@switchboard/db';
+import { agents, queueMembers, queues, routingDomains, type Database } from '@switchboard/db';
 import type { Consumer, Kafka } from 'kafkajs';
 import { LatencyRecorder, type Percentiles } from '../load/latency.ts';
 import { pacedLoad, type PacedResult } from '../load/paced-load.ts';
 
-export type RoutingQueue = { id: string; number: string; agents: number };
+export type RoutingQueue = { id: string; number: string; agents: number; domain: string };
 
 /**
- * A queue of `count` available agents in the default routing domain, longest idle first, no wrap-up, a long ring
- * timeout (a slow answer under load must not turn into a no-answer). Written before the worker starts, which reads the
- * domain when it takes it over.
+ * A queue of `count` available agents, longest idle first, no wrap-up, a long ring timeout (a slow answer under load
+ * must not turn into a no-answer), in a routing domain of its own: the tens of thousands of calls the earlier phases
+ * left waiting in the bench's other queue (it has no agents) are not in the engine state its decisions work on.
+ * Written before the worker starts, which reads the domain when it takes it over.
  */
 export async function seedRoutingQueue(db: Database, count: number, suffix: string): Promise<RoutingQueue> {
   const number = String(randomInt(10_000_000, 99_999_999));
+  const domain = `bench-routing-${suffix}`;
   return db.transaction(async (tx) => {
+    await tx.insert(routingDomains).values({ name: domain });
     const [queue] = await tx
       .insert(queues)
-      .values({ name: `Bench routing ${suffix}`, number, strategy: 'longest_idle', wrapUpSec: 0, ringTimeoutSec: 120 })
+      .values({ domain, name: `Bench routing ${suffix}`, number, strategy: 'longest_idle', wrapUpSec: 0, ringTimeoutSec: 120 })
       .returning();
-    if (count === 0) return { id: queue!.id, number, agents: 0 };
+    if (count === 0) return { id: queue!.id, number, agents: 0, domain };
     const rows = await tx
       .insert(agents)
       .values(
         Array.from({ length: count }, (_, i) => ({
+          domain,
           name: `Bench agent ${i + 1}`,
           extension: `bench-${suffix}-${i + 1}`,
           state: 'available' as const,
@@ -35,7 +39,7 @@ export async function seedRoutingQueue(db: Database, count: number, suffix: stri
       )
       .returning({ id: agents.id });
     await tx.insert(queueMembers).values(rows.map((r, position) => ({ queueId: queue!.id, agentId: r.id, position })));
-    return { id: queue!.id, number, agents: count };
+    return { id: queue!.id, number, agents: count, domain };
   });
 }
 

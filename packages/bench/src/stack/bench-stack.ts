@@ -26,8 +26,6 @@ export type BenchStack = {
   exits: string[];
   /** The environment both services run with (the run's database, brokers, topics and consumer group). */
   serviceEnv: Record<string, string>;
-  /** Starts one more service process on the run's topics and consumer group; resolves once it is ready. */
-  startService(which: ServiceName, options?: { entry?: string; nodeFlags?: readonly string[]; env?: Record<string, string> }): Promise<RunningService>;
   stop(): Promise<void>;
 };
 
@@ -79,12 +77,12 @@ export async function startBenchStack({ say, apiEnv = {}, durableStorage, routin
       RATE_LIMIT_EDGE_PER_SECOND: '1000000',
     };
     const exits: string[] = [];
-    const start: BenchStack['startService'] = async (which, { entry = serviceEntries[which], nodeFlags, env: extra = {} } = {}) => {
+    const start = async (which: ServiceName, extra: Record<string, string> = {}) => {
       const name = which === 'callApi' ? 'call-api' : 'queue-worker';
-      const spec = { name, entry, port: await freePort(), env: { ...env, ...extra }, ...(nodeFlags ? { nodeFlags } : {}) };
-      const service = spawnService(spec, (s, code, signal) => {
+      const service = spawnService({ name, entry: serviceEntries[which], port: await freePort(), env: { ...env, ...extra } }, (s, code, signal) => {
         if (!stopping && !stoppedOnPurpose.has(s)) exits.push(`${s.name} exited ${code ?? signal}`);
       });
+      // A service the caller stops (the start-time measurement stops these two) did not exit on its own.
       const stop = service.stop;
       service.stop = () => {
         stoppedOnPurpose.add(service);
@@ -96,9 +94,9 @@ export async function startBenchStack({ say, apiEnv = {}, durableStorage, routin
     };
     let stopping = false;
     const stoppedOnPurpose = new Set<RunningService>();
-    const [api, worker] = await Promise.all([start('callApi', { env: apiEnv }), start('queueWorker')]);
+    const [api, worker] = await Promise.all([start('callApi', apiEnv), start('queueWorker')]);
     return {
-      stack, db, kafka, api, worker, exits, queue: { id: queue!.id, number }, routingQueue, startService: start, serviceEnv: env,
+      stack, db, kafka, api, worker, exits, queue: { id: queue!.id, number }, routingQueue, serviceEnv: env,
       headers: { authorization: `Bearer ${edgeKey}` },
       topics: { routingInputs: topicEnv.TOPIC_ROUTING_INPUTS, callEvents: topicEnv.TOPIC_CALL_EVENTS },
       stop: async () => {
