@@ -50,7 +50,7 @@ export type RoutingPhase = {
   toRinging: Percentiles;
   /** `POST /calls/{id}/answer` sent → its answer. */
   answer: Percentiles;
-  /** Answers and hang-ups that were not 200 (or failed), by status. */
+  /** Answers and hang-ups that were not 200 (or failed), by status; a 503 is retried as the edge contract says. */
   actionErrors: Record<string, number>;
   /** Until every call of the phase was `completed` in the database, after its last POST; null past the deadline. */
   drainMs: number | null;
@@ -139,16 +139,50 @@ export class SimulatedAgents {
     void work.finally(() => this.pending.delete(work));
   }
 
+  private count(what: string): void {
+    this.errors[what] = (this.errors[what] ?? 0) + 1;
+  }
+
   private async answerAndHangUp(callId: string, agentId: string): Promise<void> {
     const started = performance.now();
     const answered = await this.post(`/calls/${callId}/answer`, { agentId });
     this.answer.recordMs(performance.now() - started);
     if (answered !== 200) {
-      this.errors[`answer ${answered}`] = (this.errors[`answer ${answered}`] ?? 0) + 1;
-      return;
+      this.count(`answer ${answered}`);
+      // A 503 (no decision in time) or a lost answer: as the edge contract says, look at the call and retry.
+      if (answered === 409 || !(await this.retryAnswer(callId, agentId))) return;
     }
-    const hungUp = await this.post(`/calls/${callId}/hangup`, { by: 'agent' });
-    if (hungUp !== 200) this.errors[`hangup ${hungUp}`] = (this.errors[`hangup ${hungUp}`] ?? 0) + 1;
+    await this.hangUp(callId);
+  }
+
+  /** After an answer without its 200: true once the call is answered by this agent, false if it no longer can be. */
+  private async retryAnswer(callId: string, agentId: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const call = await this.getCall(callId);
+      if (call?.status === 'answered') return call.agentId === agentId;
+      if (call && call.status !== 'ringing') return false;
+      const again = await this.post(`/calls/${callId}/answer`, { agentId });
+      if (again === 200) return true;
+      if (again === 409) return false;
+      this.count(`answer retried, ${again}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return false;
+  }
+
+  private async hangUp(callId: string): Promise<void> {
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const status = await this.post(`/calls/${callId}/hangup`, { by: 'agent' });
+      if (status === 200) return;
+      this.count(`hangup ${status}`);
+      if (status === 409) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  private async getCall(callId: string): Promise<{ status: string; agentId: string | null } | undefined> {
+    const response = await fetch(`${this.apiUrl}/calls/${callId}`, { headers: this.headers, signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+    return response?.ok ? ((await response.json()) as { status: string; agentId: string | null }) : undefined;
   }
 
   /** The status of a POST, or the error's name. */
@@ -227,7 +261,7 @@ export async function routingPhases(
         agentsSim.onSent(id, at);
       },
     });
-    const drainMs = await waitUntilEnded(db, queue.id, performance.now(), options.drainTimeoutMs ?? 120_000);
+    const drainMs = await waitUntilEnded(db, queue.id, performance.now(), options.drainTimeoutMs ?? 300_000);
     await agentsSim.settle();
     const phase = { rate, load, ...agentsSim.results(), drainMs };
     phases.push(phase);
