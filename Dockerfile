@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image build for every Switchboard process; compose picks the stage (migrate, call-api, queue-worker).
-# The services run their TypeScript through tsx, as they do in development and tests.
+# The services run compiled (packages/<service>/dist/server.cjs, built here by `npm run build`'s script, with source
+# maps), as they do under `npm start` and in the tests; the one-shot migrate stage runs its TypeScript through tsx.
 
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
@@ -25,6 +26,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.base.json ./
 COPY packages ./packages
+RUN node --import tsx packages/local-stack/src/cli/build.ts
 USER node
 
 FROM app AS migrate
@@ -32,8 +34,8 @@ CMD ["sh", "-c", "node --import tsx packages/db/src/cli/migrate.ts && node --imp
 
 FROM app AS call-api
 EXPOSE 3000
-CMD ["node", "--import", "tsx", "packages/call-api/src/server.ts"]
+CMD ["node", "--enable-source-maps", "packages/call-api/dist/server.cjs"]
 
 FROM app AS queue-worker
 EXPOSE 3001
-CMD ["node", "--import", "tsx", "packages/queue-worker/src/server.ts"]
+CMD ["node", "--enable-source-maps", "packages/queue-worker/dist/server.cjs"]

@@ -33,7 +33,7 @@ const ioPackages = [
 ];
 
 export default defineConfig(
-  globalIgnores(['.cache/', 'coverage/', 'packages/db/migrations/', 'packages/bench/results/', 'packages/loadtest/results/']),
+  globalIgnores(['.cache/', 'coverage/', 'packages/*/dist/', 'packages/db/migrations/', 'packages/bench/results/', 'packages/loadtest/results/']),
 
   {
     files: ['**/*.ts', '**/*.js'],

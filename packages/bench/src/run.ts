@@ -12,6 +12,7 @@ import { pacedLoad, type PacedResult } from './load/paced-load.ts';
 import { maxLoad, type MaxLoadResult } from './load/post-call-load.ts';
 import type { Percentiles } from './load/latency.ts';
 import { account, waitUntilQueued, type Accounting } from './report/accounting.ts';
+import { accountRouting, routingPhases, SimulatedAgents, type RoutingAccounting, type RoutingPhase } from './routing/routing-load.ts';
 import { machineFacts, type MachineFacts } from './report/machine.ts';
 import { storageSettings, type StorageKind, type StorageSettings } from './report/storage.ts';
 import type { BenchServer } from './stack/bench-server.ts';
@@ -19,6 +20,8 @@ import { benchApplicationName, peakRssMiB, startBenchStack, type BenchStack } fr
 
 export type BenchSettings = {
   smoke: boolean; durationSec: number; rounds: number; connections: number; rates: number[]; e2eRate: number;
+  /** Offered rates of the routing phases, and the free agents of their queue. */
+  routingRates: number[]; routingAgents: number;
   /** PostgreSQL's own durable defaults, or the throwaway settings (`--throwaway-storage`). */
   storage: StorageKind;
   profileDir?: string;
@@ -42,6 +45,7 @@ export type BenchResults = {
   /** CPU per accepted call over all rounds; POST /call's phases run until the worker has every accepted call. */
   cost: { postCall: CallCost; prototype: CallCost };
   fixedRates: FixedRate[];
+  routing: { phases: RoutingPhase[]; accounting: RoutingAccounting; repeatedRings: number };
   afterLoad: { accounting: Accounting; duplicateQueuedEvents: number; peakRssMiB: { callApi: number | null; queueWorker: number | null } };
   ratios: { postCallToHttp: number; postCallToDb: number; postCallToPrototype: number; postCallToPrototypeByRound: number[] };
   serviceExits: string[];
@@ -56,7 +60,7 @@ type Say = (line: string) => void;
 
 export async function runBench(settings: BenchSettings, say: Say): Promise<BenchResults> {
   const profileEnv: Record<string, string> = settings.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${settings.profileDir}` } : {};
-  const system = await startBenchStack({ say, apiEnv: profileEnv, durableStorage: settings.storage === 'durable' });
+  const system = await startBenchStack({ say, apiEnv: profileEnv, durableStorage: settings.storage === 'durable', routingAgents: settings.routingAgents });
   const servers: BenchServer[] = [];
   // Started after the full-speed rounds (it reads the topic from the beginning): while they run, its fetches would be
   // Kafka work charged to POST /call's cost per call.
@@ -133,6 +137,18 @@ export async function runBench(settings: BenchSettings, say: Say): Promise<Bench
 
     const fixedRates = await fixedRatePhases(system, watch, settings, body, acceptedIds, drain, say);
 
+    // The simulated agents join call-events at its end: only the routing phases' calls ring for them.
+    const agents = new SimulatedAgents(system.kafka, system.topics.callEvents, system.api.url, system.headers);
+    const routingIds: string[] = [];
+    let routing: BenchResults['routing'];
+    try {
+      await agents.start();
+      const phases = await routingPhases(system.db, system.routingQueue, agents, { url: system.api.url, headers: system.headers, rates: settings.routingRates, durationSec: settings.durationSec }, say, routingIds);
+      routing = { phases, accounting: await accountRouting(system.db, system.routingQueue.id, routingIds), repeatedRings: agents.repeatedRings };
+    } finally {
+      await agents.stop();
+    }
+
     // A phase's end cuts off at most one request per connection after the server committed it.
     const accounting = await account(system.db, system.queue.id, acceptedIds, connections * settings.rounds);
     const peak = { callApi: await peakRssMiB(system.api), queueWorker: await peakRssMiB(system.worker) };
@@ -152,6 +168,7 @@ export async function runBench(settings: BenchSettings, say: Say): Promise<Bench
         prototype: costPerCall(phases(proto), ['prototype', 'postgres', 'kafka']),
       },
       fixedRates,
+      routing,
       afterLoad: { accounting, duplicateQueuedEvents: watch.duplicates, peakRssMiB: peak },
       ratios: {
         postCallToHttp: post.median.requestsPerSec / httpMedian,

@@ -1,18 +1,28 @@
-// Runs the Switchboard services as child processes under tsx and waits for their readiness endpoints.
+// Runs the Switchboard services as child processes (their compiled JavaScript, see build-services.ts) and waits for
+// their readiness endpoints.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { serviceBuilds } from './build-services.ts';
 import { repoRoot } from './kafka-jars.ts';
 import { waitForExit } from './process.ts';
 
 /**
- * How every service process is started (here and in the Dockerfile). No warning is silenced: the TimeoutNegativeWarning
- * KafkaJS 2.2.4 used to print came from a 1 ms timer it re-armed forever on idle connections, which
- * `patches/kafkajs+2.2.4.patch` removes.
+ * How every service process is started (here and in the Dockerfile): its compiled file, with stack traces mapped back
+ * to the TypeScript lines. No warning is silenced: the TimeoutNegativeWarning KafkaJS 2.2.4 used to print came from a
+ * 1 ms timer it re-armed forever on idle connections, which `patches/kafkajs+2.2.4.patch` removes.
  */
-export const serviceNodeFlags = ['--import', 'tsx'] as const;
+export const serviceNodeFlags = ['--enable-source-maps'] as const;
 
-export type ServiceSpec = { name: string; entry: string; port: number; env: Record<string, string> };
+/** How the services ran before they were compiled: TypeScript transpiled at run time (kept to measure against). */
+export const tsxNodeFlags = ['--import', 'tsx'] as const;
+
+export type ServiceSpec = {
+  name: string;
+  entry: string;
+  port: number;
+  env: Record<string, string>;
+  /** Node's flags before the entry; `serviceNodeFlags` unless given. */
+  nodeFlags?: readonly string[];
+};
 
 export type RunningService = ServiceSpec & {
   child: ChildProcess;
@@ -24,26 +34,20 @@ export type RunningService = ServiceSpec & {
 
 const keptOutputLines = 5_000;
 
-export const serviceEntries = {
-  callApi: join(repoRoot, 'packages/call-api/src/server.ts'),
-  queueWorker: join(repoRoot, 'packages/queue-worker/src/server.ts'),
-} as const;
+/** What the services run: the files `buildServices()` writes (`npm start`, the test setup and the bench build them first). */
+export const serviceEntries = { callApi: serviceBuilds.callApi.output, queueWorker: serviceBuilds.queueWorker.output } as const;
 
-/** The entry files that do not exist (yet); the start command names them instead of failing obscurely in tsx. */
-export async function missingEntries(specs: ServiceSpec[]): Promise<string[]> {
-  const missing: string[] = [];
-  for (const s of specs) if (!(await stat(s.entry).then(() => true, () => false))) missing.push(relative(repoRoot, s.entry));
-  return missing;
-}
+/** Their TypeScript entries (run with `tsxNodeFlags`). */
+export const serviceSources = { callApi: serviceBuilds.callApi.source, queueWorker: serviceBuilds.queueWorker.source } as const;
 
 /**
  * The service gets its own process group
  * (so a terminal's Ctrl-C reaches only us and we stop things in order) and a SIGKILL fallback hits the whole group.
  */
 export function spawnService(spec: ServiceSpec, onExit: (service: RunningService, code: number | null, signal: NodeJS.Signals | null) => void): RunningService {
-  // `node --import tsx` rather than the tsx CLI: one process, so our signals reach the service itself and no
+  // `node` itself, never a wrapper (npm, the tsx CLI): one process, so our signals reach the service itself and no
   // wrapper can exit before the service has finished draining.
-  const child = spawn(process.execPath, [...serviceNodeFlags, spec.entry], {
+  const child = spawn(process.execPath, [...(spec.nodeFlags ?? serviceNodeFlags), spec.entry], {
     cwd: repoRoot,
     env: { ...process.env, ...spec.env, PORT: String(spec.port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -103,7 +107,7 @@ function groupAlive(pid: number): boolean {
 }
 
 /** Polls GET /health/ready until it answers 200; fails early if the process exits. */
-export async function waitReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
+export async function waitReady(service: RunningService, timeoutMs = 90_000, pollMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
@@ -117,7 +121,7 @@ export async function waitReady(service: RunningService, timeoutMs = 90_000): Pr
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`${service.name} was not ready at ${service.url}/health/ready within ${timeoutMs / 1000} s (last: ${last})`);
 }

@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { commonEnv } from '@switchboard/contracts';
 import { CallApiEnv } from '../../call-api/src/config.ts';
 import { QueueWorkerEnv } from '../../queue-worker/src/config.ts';
-import { kafkaVersion } from '../src/kafka-jars.ts';
+import { relative } from 'node:path';
+import { kafkaVersion, repoRoot } from '../src/kafka-jars.ts';
+import { serviceEntries, serviceNodeFlags } from '../src/services.ts';
 
 type Service = {
   image?: string;
@@ -64,6 +66,16 @@ describe('compose.yaml', () => {
     expect(compose.services.kafka!.image).toBe(`apache/kafka:${kafkaVersion}`);
     expect(env(compose.services['kafka-ui']!).KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS).toBe(api.KAFKA_BROKERS);
     expect(compose.services['kafka-ui']!.ports).toEqual(['127.0.0.1:8081:8080']);
+  });
+
+  it.each([
+    ['call-api', serviceEntries.callApi],
+    ['queue-worker', serviceEntries.queueWorker],
+  ])('%s runs compiled in the image, as the local stack and the tests run it', (target, entry) => {
+    const stage = dockerfile.slice(dockerfile.indexOf(`FROM app AS ${target}`)).split(/^FROM /m)[1]!;
+    expect(stage).toContain(`CMD ${JSON.stringify(['node', ...serviceNodeFlags, relative(repoRoot, entry)]).replaceAll(',', ', ')}`);
+    // The image builds what it runs, from the sources it holds.
+    expect(dockerfile).toMatch(/^COPY packages \.\/packages\nRUN node --import tsx packages\/local-stack\/src\/cli\/build\.ts$/m);
   });
 
   it('builds on Node 24', () => {

@@ -13,7 +13,7 @@ const { values } = parseArgs({
   },
 });
 const say = (line: string) => console.log(`[wal] ${line}`);
-const system = await startBenchStack({ say, durableStorage: true });
+const system = await startBenchStack({ say, durableStorage: true, routingAgents: 0 });
 try {
   const profile = await profileWalPerCall(system, { calls: Number(values.calls), rate: Number(values.rate), afterCheckpoint: !values['mid-cycle'], say });
   const perCall = (bytes: number) => (bytes / profile.calls).toFixed(0);

@@ -62,6 +62,18 @@ export function renderTable(r: BenchResults): string {
     ['   calls created / queued / call.queued events', `${int(a.created)} / ${int(a.queued)} / ${int(a.queuedEvents)}`, `${int(a.created - a.distinctAccepted)} cut off in flight at a phase's end (committed, answer not read)`],
     ['   peak RSS call-api / queue-worker', `${r.afterLoad.peakRssMiB.callApi ?? 'n/a'} / ${r.afterLoad.peakRssMiB.queueWorker ?? 'n/a'} MiB`, ''],
   );
+  for (const p of r.routing.phases) {
+    const target = p.rate === 1_000 ? ' (target p99 ≤ 50 ms)' : '';
+    rows.push(
+      [`9. routing at ${int(p.rate)}/s, free agents: POST → call.ringing${target}`, `p99 ${ms(p.toRinging.p99Ms)}`, `p50 ${ms(p.toRinging.p50Ms)}; ${int(p.toRinging.count)} calls, ${int(p.load.sentPerSec)} sent/s, POST p99 ${ms(p.load.latency.p99Ms)}, errors ${p.load.errors}`],
+      [`   POST /calls/{id}/answer → 200 at ${int(p.rate)}/s${target}`, `p99 ${ms(p.answer.p99Ms)}`, `p50 ${ms(p.answer.p50Ms)}; ${int(p.answer.count)} answers; not 200: ${JSON.stringify(p.actionErrors)}; every call ended ${ms(p.drainMs)} after the last POST`],
+    );
+  }
+  const ra = r.routing.accounting;
+  rows.push([
+    '   routed calls: 202s (distinct) / completed, answered once', `${int(ra.accepted)} (${int(ra.distinctAccepted)}) / ${int(ra.acceptedRoutedOnce)}`,
+    `${ra.ok ? 'each rang, was answered once and completed' : 'MISMATCH'}: created ${int(ra.created)}, completed ${int(ra.completed)}, call.answered events ${int(ra.answeredEvents)}, answered twice ${ra.answeredTwice}; repeated call.ringing seen ${r.routing.repeatedRings}`,
+  ]);
   const m = r.machine;
   const header = `${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGiB} GiB, Node ${m.node}, ${m.postgres.split(' on ')[0]} (${r.storage.actual} storage), Kafka ${m.kafka}, ` +
     `${r.settings.connections} connections, ${r.settings.durationSec} s per phase, median of ${r.settings.rounds} round(s), ` +

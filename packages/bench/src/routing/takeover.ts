@@ -6,6 +6,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { closeDatabase, createApiKey, createDatabase, migrateDatabase, type Database } from '@switchboard/db';
 import { createKafka, ensureTopics } from '@switchboard/messaging';
+import { buildServices } from '../../../local-stack/src/build-services.ts';
 import { provisionServices } from '../../../local-stack/src/provision.ts';
 import { freePort } from '../../../local-stack/src/process.ts';
 import { serviceEntries, spawnService, waitReady, type RunningService } from '../../../local-stack/src/services.ts';
@@ -58,6 +59,7 @@ async function seedDomain(db: Database, domain: string, agents: number): Promise
 
 export async function measureTakeover(options: TakeoverOptions): Promise<TakeoverResult> {
   const { say } = options;
+  await buildServices();
   const stack = await provisionServices({ env: process.env, useTestcontainers: false, durableStorage: true, say });
   const cleanup: (() => Promise<unknown>)[] = [() => stack.stop()];
   try {
