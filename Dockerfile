@@ -18,6 +18,7 @@ COPY packages/queue-worker/package.json packages/queue-worker/
 COPY packages/local-stack/package.json packages/local-stack/
 COPY packages/bench/package.json packages/bench/
 COPY packages/e2e/package.json packages/e2e/
+COPY packages/loadtest/package.json packages/loadtest/
 RUN npm ci --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS app

@@ -14,9 +14,12 @@ const files = {
 const contentSecurityPolicy =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/** packages/call-api/wallboard/, from this module (src/routes/ in tests from source) or the service's bundle (dist/). */
+const wallboardDir = new URL(import.meta.url.includes('/dist/') ? '../wallboard/' : '../../wallboard/', import.meta.url);
+
 export const wallboardRoutes: FastifyPluginAsync = async (app) => {
   for (const [path, { file, type }] of Object.entries(files)) {
-    const body = await readFile(new URL(`../../wallboard/${file}`, import.meta.url));
+    const body = await readFile(new URL(file, wallboardDir));
     app.get(path, { config: { access: 'public' }, schema: { hide: true } }, (_request, reply) =>
       reply.type(type).header('content-security-policy', contentSecurityPolicy).header('cache-control', 'no-cache').send(body),
     );
