@@ -19,6 +19,11 @@ export interface CallOutcome {
   readonly ended: string | null;
   readonly queuedAt: number | null;
   readonly waitSec: number | null;
+  /**
+   * From `call.queued` to `call.answered`: the wait a caller is promised by an estimate (Switchboard's, Asterisk's
+   * hold time), which the ring is part of. Erlang C's wait is `waitSec`, to the ring.
+   */
+  readonly answerWaitSec: number | null;
   readonly handleSec: number | null;
   /** Rings the call had (more than one means a ring timed out or was refused). */
   readonly rings: number;
@@ -32,6 +37,7 @@ export function callOutcome(call: PostedCall, timeline: readonly SeenEvent[] = [
   const queued = timeline.find((e) => e.type === 'call.queued');
   const rings = timeline.filter((e) => e.type === 'call.ringing');
   const end = timeline.find((e) => terminalTypes.has(e.type));
+  const answered = timeline.find((e) => e.type === 'call.answered');
   const estimate = queued?.data.estimatedWaitSec;
   return {
     index: call.index,
@@ -40,6 +46,7 @@ export function callOutcome(call: PostedCall, timeline: readonly SeenEvent[] = [
     ended: end ? end.type.slice('call.'.length) : null,
     queuedAt: queued?.at ?? null,
     waitSec: queued && rings[0] ? (rings[0].at - queued.at) / 1_000 : null,
+    answerWaitSec: queued && answered ? (answered.at - queued.at) / 1_000 : null,
     handleSec: rings[0] && end?.type === 'call.completed' ? (end.at - rings[0].at) / 1_000 : null,
     rings: rings.length,
     systemEstimateSec: typeof estimate === 'number' ? estimate : null,
@@ -49,8 +56,8 @@ export function callOutcome(call: PostedCall, timeline: readonly SeenEvent[] = [
 
 /**
  * Asterisk's estimate for every call at its entry, from the same calls' waits: walking the run in the worker's time, a
- * call entering is told the hold time so far, and a call whose agent is reserved updates it with its wait (Asterisk
- * updates at the answer; here service begins at the ring, as for Erlang C). Warm-up calls update it too.
+ * call entering is told the hold time so far, and a call answered updates it with its wait until the answer, as
+ * app_queue does (recalc_holdtime when a member connects). Warm-up calls update it too.
  */
 export function asteriskEstimates(outcomes: readonly CallOutcome[]): void {
   type Moment = { at: number; entry: boolean; call: CallOutcome };
@@ -58,14 +65,14 @@ export function asteriskEstimates(outcomes: readonly CallOutcome[]): void {
   for (const call of outcomes) {
     if (call.queuedAt === null) continue;
     moments.push({ at: call.queuedAt, entry: true, call });
-    if (call.waitSec !== null) moments.push({ at: call.queuedAt + call.waitSec * 1_000, entry: false, call });
+    if (call.answerWaitSec !== null) moments.push({ at: call.queuedAt + call.answerWaitSec * 1_000, entry: false, call });
   }
-  // At the same instant, a call's entry comes before its own ring.
+  // At the same instant, a call's entry comes before its own answer.
   moments.sort((a, b) => a.at - b.at || Number(b.entry) - Number(a.entry));
   const holdTime = new AsteriskHoldTime();
   for (const moment of moments) {
     if (moment.entry) moment.call.asteriskEstimateSec = holdTime.estimate();
-    else holdTime.recordAnswered(moment.call.waitSec!);
+    else holdTime.recordAnswered(moment.call.answerWaitSec!);
   }
 }
 
@@ -135,10 +142,12 @@ export function measureFigures(outcomes: readonly CallOutcome[], settings: Measu
   const served = measured.filter((call) => call.waitSec !== null && call.handleSec !== null);
   const arrivalRate = measured.length / settings.durationSec;
   const meanHandleSec = served.reduce((sum, call) => sum + call.handleSec!, 0) / served.length;
-  const withEstimate = served.filter((call) => call.systemEstimateSec !== null);
-  const compared = withEstimate.length > 0 ? withEstimate : served;
-  const system = withEstimate.length > 0 ? interval(withEstimate, settings.batches, (call) => Math.abs(call.systemEstimateSec! - call.waitSec!)) : null;
-  const asterisk = interval(compared, settings.batches, (call) => Math.abs(call.asteriskEstimateSec! - call.waitSec!));
+  // The estimates promise the wait until an agent answers: they are judged against that.
+  const answered = served.filter((call) => call.answerWaitSec !== null);
+  const withEstimate = answered.filter((call) => call.systemEstimateSec !== null);
+  const compared = withEstimate.length > 0 ? withEstimate : answered;
+  const system = withEstimate.length > 0 ? interval(withEstimate, settings.batches, (call) => Math.abs(call.systemEstimateSec! - call.answerWaitSec!)) : null;
+  const asterisk = interval(compared, settings.batches, (call) => Math.abs(call.asteriskEstimateSec! - call.answerWaitSec!));
   return {
     calls: {
       posted: outcomes.length,

@@ -78,7 +78,7 @@ function estimateLines({ estimates }: LoadFigures): string[] {
   }
   return [
     table(
-      ['wait estimate at entry', 'mean absolute error (s)', '95% range', 'calls'],
+      ['wait estimate at entry, against the wait until answered', 'mean absolute error (s)', '95% range', 'calls'],
       [
         ["Switchboard's (estimatedWaitSec of call.queued)", ...mae(estimates.system), String(estimates.callsWithSystemEstimate)],
         ["Asterisk's formula, same calls (holdtime ← (3·holdtime + wait) / 4)", ...mae(estimates.asterisk), String(estimates.callsWithSystemEstimate)],

@@ -36,30 +36,32 @@ describe('a call from its events', () => {
     ]);
     expect(outcome).toMatchObject({ ended: 'completed', rings: 2, systemEstimateSec: 3.5 });
     expect(outcome.waitSec).toBeCloseTo(4, 9);
+    expect(outcome.answerWaitSec).toBeCloseTo(19.9, 9);
     expect(outcome.handleSec).toBeCloseTo(36, 9);
   });
 
   it('has no estimate when call.queued carries none, and no end while live', () => {
     const outcome = callOutcome(call(0), [event('call.queued', 0, { queueId: 'q' }), event('call.ringing', 0)]);
-    expect(outcome).toMatchObject({ ended: null, waitSec: 0, handleSec: null, systemEstimateSec: null });
+    expect(outcome).toMatchObject({ ended: null, waitSec: 0, answerWaitSec: null, handleSec: null, systemEstimateSec: null });
   });
 });
 
 describe("Asterisk's estimates over a run", () => {
-  it('tells each call the hold time of the calls rung before it entered', () => {
+  it('tells each call the hold time of the calls answered before it entered', () => {
     const outcome = (index: number, queuedAt: number, waitSec: number): CallOutcome => ({
       index,
       callId: `c${index}`,
       measured: true,
       ended: 'completed',
       queuedAt: queuedAt * 1_000,
-      waitSec,
+      waitSec: Math.max(0, waitSec - 1),
+      answerWaitSec: waitSec,
       handleSec: 1,
       rings: 1,
       systemEstimateSec: null,
       asteriskEstimateSec: null,
     });
-    // c0 rings at 8 after 8 s (hold time 2), c1 at 9 after 4 s (2.5); c2 enters at 8.5, c3 at 9.5 as c2 rings (entry first).
+    // c0 is answered at 8 after 8 s (hold time 2), c1 at 9 after 4 s (2.5); c2 enters at 8.5, c3 at 9.5 as c2 is answered (entry first).
     const calls = [outcome(0, 0, 8), outcome(1, 5, 4), outcome(2, 8.5, 1), outcome(3, 9.5, 0)];
     asteriskEstimates(calls);
     expect(calls.map((c) => c.asteriskEstimateSec)).toEqual([0, 0, 2, 2.5]);
@@ -78,6 +80,7 @@ describe('the figures', () => {
       ended: 'completed',
       queuedAt: 0,
       waitSec: 20,
+      answerWaitSec: 21,
       handleSec: 9,
       rings: 1,
       systemEstimateSec: null,
@@ -90,6 +93,7 @@ describe('the figures', () => {
       ended: 'completed',
       queuedAt: (i + 1) * 10_000,
       waitSec,
+      answerWaitSec: waitSec,
       handleSec: 1.5,
       rings: 1,
       systemEstimateSec: waitSec,
