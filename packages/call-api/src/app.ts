@@ -51,7 +51,9 @@ export async function createCallApi(config: CallApiConfig, options: CallApiOptio
     },
     onRefused: () => metrics.calls.inc({ outcome: 'unstorable' }),
   });
-  const routing = new RoutingRequests({ db, relay: publisher, topic: topics.routingInputs, timeoutMs: config.ROUTING_DECISION_TIMEOUT_MS });
+  const routing = new RoutingRequests({
+    db, kafka, relay, topic: topics.routingInputs, timeoutMs: config.ROUTING_DECISION_TIMEOUT_MS, sendTimeoutMs: config.ROUTING_DECISION_TIMEOUT_MS,
+  });
 
   await registerDocs(app);
   await app.register(healthRoutes, {

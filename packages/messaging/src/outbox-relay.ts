@@ -91,6 +91,10 @@ export class OutboxRelay {
   private readonly attempts = new WeakMap<OutboxRow, number>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private flushing: Promise<void> | null = null;
+  /** Fast-path rounds begun and ended (each takes every row handed over until it begins), for `settled()`. */
+  private roundsBegun = 0;
+  private roundsEnded = 0;
+  private settling: { round: number; resolve: () => void }[] = [];
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private connected = false;
@@ -177,39 +181,74 @@ export class OutboxRelay {
   publish(rows: OutboxRow[]): void {
     if (this.stopped || rows.length === 0) return;
     this.pending.push(...rows);
-    this.flushing ??= this.flush().finally(() => (this.flushing = null));
+    // Set to null by the flush itself as it ends, in the same tick as its last look at `pending`: no row is left behind.
+    this.flushing ??= this.flush();
+  }
+
+  /**
+   * Resolves once every row handed to `publish()` before the call has had its fast-path send tried (sent, or left in
+   * the outbox for a retry or the sweep). A message sent to Kafka by other means after it cannot overtake them: call-api
+   * sends routing actions straight to Kafka, after the configuration changes and calls this process committed before.
+   */
+  settled(): Promise<void> {
+    if (!this.flushing || this.stopped) return Promise.resolve();
+    // Rows still pending go in the round after the one running now.
+    const round = this.roundsBegun + (this.pending.length > 0 ? 1 : 0);
+    if (round <= this.roundsEnded) return Promise.resolve();
+    return new Promise((resolve) => this.settling.push({ round, resolve }));
+  }
+
+  private endRound(): void {
+    this.roundsEnded++;
+    const ready = this.settling.filter((w) => w.round <= this.roundsEnded);
+    if (ready.length === 0) return;
+    this.settling = this.settling.filter((w) => w.round > this.roundsEnded);
+    for (const w of ready) w.resolve();
   }
 
   private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      const rows = this.pending;
-      this.pending = [];
-      try {
-        // Claim the rows by deleting them in a transaction that commits only after Kafka acknowledged them: a row
-        // another sender holds (or already sent) is skipped here, and a failed send puts every row back.
-        const { sent, blocked, rest } = await this.db.$client.begin(async (sql) => {
-          // A claim lost in a database crash only means the rows are sent again (at-least-once): no need to wait for
-          // the WAL flush, which would sit on every call's path to Kafka.
-          await sql`set local synchronous_commit = off`;
-          const claim = await claimOutboxRows(sql, rows, this.options.sweepBatchSize, this.options.orderedTopics);
-          if (claim.claimed.length > 0) {
-            await this.send(claim.claimed);
-            await this.options.afterSend?.(claim.claimed);
-          }
-          const blocked = new Set(claim.blocked);
-          const done = new Set(claim.claimed.map((r) => Number(r.id)));
-          // A full claim took the oldest rows of these keys; ours that did not fit go in the next one, at once.
-          const rest = claim.full ? rows.filter((r) => !done.has(Number(r.id)) && !blocked.has(Number(r.id))) : [];
-          return { sent: claim.claimed.length, blocked, rest };
-        });
-        if (sent > 0) this.options.onPublished?.(sent, 'fast_path');
-        if (rest.length > 0) this.pending.unshift(...rest);
-        if (blocked.size > 0) this.retryBlocked(rows.filter((r) => blocked.has(Number(r.id))));
-      } catch (error) {
-        // Left in the outbox: the next claim of their keys, or the sweep, sends them once Kafka answers again.
-        this.options.onError?.(error, 'publish');
-        this.recover(error);
+    try {
+      while (this.pending.length > 0) {
+        this.roundsBegun++;
+        await this.flushRound();
+        this.endRound();
       }
+    } finally {
+      // Nothing left to wait for (also when stopping): whoever waits goes on.
+      this.roundsEnded = this.roundsBegun;
+      for (const w of this.settling.splice(0)) w.resolve();
+      this.flushing = null;
+    }
+  }
+
+  private async flushRound(): Promise<void> {
+    const rows = this.pending;
+    this.pending = [];
+    try {
+      // Claim the rows by deleting them in a transaction that commits only after Kafka acknowledged them: a row
+      // another sender holds (or already sent) is skipped here, and a failed send puts every row back.
+      const { sent, blocked, rest } = await this.db.$client.begin(async (sql) => {
+        // A claim lost in a database crash only means the rows are sent again (at-least-once): no need to wait for
+        // the WAL flush, which would sit on every call's path to Kafka.
+        await sql`set local synchronous_commit = off`;
+        const claim = await claimOutboxRows(sql, rows, this.options.sweepBatchSize, this.options.orderedTopics);
+        if (claim.claimed.length > 0) {
+          await this.send(claim.claimed);
+          await this.options.afterSend?.(claim.claimed);
+        }
+        const blocked = new Set(claim.blocked);
+        const done = new Set(claim.claimed.map((r) => Number(r.id)));
+        // A full claim took the oldest rows of these keys; ours that did not fit go in the next one, at once.
+        const rest = claim.full ? rows.filter((r) => !done.has(Number(r.id)) && !blocked.has(Number(r.id))) : [];
+        return { sent: claim.claimed.length, blocked, rest };
+      });
+      if (sent > 0) this.options.onPublished?.(sent, 'fast_path');
+      if (rest.length > 0) this.pending.unshift(...rest);
+      if (blocked.size > 0) this.retryBlocked(rows.filter((r) => blocked.has(Number(r.id))));
+    } catch (error) {
+      // Left in the outbox: the next claim of their keys, or the sweep, sends them once Kafka answers again.
+      this.options.onError?.(error, 'publish');
+      this.recover(error);
     }
   }
 

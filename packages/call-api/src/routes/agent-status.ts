@@ -25,7 +25,7 @@ export const agentStatusRoutes: FastifyPluginAsyncZod<AgentStatusRoutesOptions> 
     const agent = await readAgentPresence(db, id);
     if (!agent) return sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no agent ${id}` });
     const decision = await routing.request(agent.domain, { type: 'agent_presence_changed', agentId: id, state: request.body.status });
-    if (decision.kind === 'timeout') return sendRoutingUnavailable(reply);
+    if (decision.kind !== 'decided') return sendRoutingUnavailable(reply, decision);
     const after = (await readAgentPresence(db, id))!;
     if (decision.ignored === 'on_call') {
       return sendProblem(reply, {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   AgentActionBody, CallDetail, CallIdParams, HangupBody, Problem, terminalCallStatuses, type RoutingAction,
 } from '@switchboard/contracts';
-import { readAgentPresence, readCallWithEvents, type Database, waitingCallFigures } from '@switchboard/db';
+import { readActionTarget, readCallWithEvents, type Database, waitingCallFigures } from '@switchboard/db';
 import { toCallDetail } from '../calls/call-view.ts';
 import { forbidOtherAgent, ForbiddenError, problemType, sendProblem } from '@switchboard/service';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -26,28 +26,26 @@ export const callActionRoutes: FastifyPluginAsyncZod<CallActionRoutesOptions> = 
   /** Sends the action to the call's routing domain and answers with the call as the decision left it. */
   async function act(request: FastifyRequest, callId: string, action: RoutingAction, reply: FastifyReply) {
     if ('agentId' in action) forbidOtherAgent(request, action.agentId, 'body.agentId');
-    const found = await readCallWithEvents(db, callId);
-    if (!found) return sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no call ${callId}` });
+    const namedAgent = 'agentId' in action && action.type !== 'agent_presence_changed' ? action.agentId : null;
+    const target = await readActionTarget(db, callId, namedAgent);
+    if (!target) return sendProblem(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `no call ${callId}` });
     if (action.type === 'call_ended' && request.principal?.role === 'agent') {
       // An agent's desktop hangs up the call its agent is on, as the agent.
-      if (found.call.agentId !== request.principal.agentId || action.by !== 'agent') {
+      if (target.agentId !== request.principal.agentId || action.by !== 'agent') {
         throw new ForbiddenError(`an agent key hangs up only its own agent's answered call, with by "agent"`);
       }
     }
-    if ('agentId' in action && action.type !== 'agent_presence_changed') {
-      const agent = await readAgentPresence(db, action.agentId);
-      if (!agent) {
-        return sendProblem(reply, {
-          type: problemType('unknown-agent'), title: 'Unknown agent', status: 422, detail: `no agent ${action.agentId}`,
-          errors: [{ field: 'body.agentId', reason: 'no such agent' }],
-        });
-      }
+    if (namedAgent !== null && !target.agentKnown) {
+      return sendProblem(reply, {
+        type: problemType('unknown-agent'), title: 'Unknown agent', status: 422, detail: `no agent ${namedAgent}`,
+        errors: [{ field: 'body.agentId', reason: 'no such agent' }],
+      });
     }
-    if (terminalCallStatuses.includes(found.call.status)) {
-      return sendProblem(reply, { type: problemType('call-ended'), title: 'Call ended', status: 409, detail: refusal('unknown_call', action, found.call) });
+    if (terminalCallStatuses.includes(target.status)) {
+      return sendProblem(reply, { type: problemType('call-ended'), title: 'Call ended', status: 409, detail: refusal('unknown_call', action, target) });
     }
-    const decision = await routing.request(found.call.domain, action);
-    if (decision.kind === 'timeout') return sendRoutingUnavailable(reply);
+    const decision = await routing.request(target.domain, action);
+    if (decision.kind !== 'decided') return sendRoutingUnavailable(reply, decision);
     const after = (await readCallWithEvents(db, callId))!;
     if (decision.ignored === 'unknown_call' && after.call.status === 'received') {
       // The action reached the worker before the call did (the call's own message is still owed by the outbox, after

@@ -1,4 +1,5 @@
-// The messages call-api writes to `routing-inputs` (through the outbox): actions for the engine and configuration changes.
+// The messages call-api writes to `routing-inputs`: configuration changes (through the outbox, with the change) and
+// actions for the engine (sent straight to Kafka by routing-requests.ts).
 import { randomUUID } from 'node:crypto';
 import type { RoutingAction, RoutingActionRequested, RoutingConfigChanged } from '@switchboard/contracts';
 import type { OutboxMessage } from '@switchboard/db';

@@ -1,5 +1,5 @@
 // Reading calls for the API: one call with its timeline, and what an action needs to know before it is sent.
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { CallStatus } from '@switchboard/contracts';
 import type { Database } from '../client.ts';
 import { agents, callEvents, calls } from '../schema.ts';
@@ -7,18 +7,46 @@ import { agents, callEvents, calls } from '../schema.ts';
 export type CallRow = typeof calls.$inferSelect;
 export type CallEventRow = typeof callEvents.$inferSelect;
 
-/** The call and its events, oldest first; undefined when there is no such call. */
+/** Every column of a table under its Drizzle name, as `alias."column" as "key"`, for raw statements that return Drizzle-shaped rows. */
+const columnList = (table: typeof calls | typeof callEvents, alias: string) =>
+  Object.entries(getTableColumns(table))
+    .map(([key, column]) => `${alias}."${column.name}" as "${key}"`)
+    .join(', ');
+const callColumns = columnList(calls, 'c');
+const eventColumns = Object.entries(getTableColumns(callEvents));
+
+/**
+ * The call and its events, oldest first; undefined when there is no such call. One statement, so one snapshot (read
+ * apart, a decision committing in between showed a status older than the events beside it) and one round trip.
+ */
 export async function readCallWithEvents(db: Database, id: string): Promise<{ call: CallRow; events: CallEventRow[] } | undefined> {
-  // One snapshot: read apart, a decision committing in between showed a status older than the events beside it.
-  return db.transaction(
-    async (tx) => {
-      const [call] = await tx.select().from(calls).where(eq(calls.id, id));
-      if (!call) return undefined;
-      const events = await tx.select().from(callEvents).where(eq(callEvents.callId, id)).orderBy(asc(callEvents.sequence));
-      return { call, events };
-    },
-    { isolationLevel: 'repeatable read', accessMode: 'read only' },
-  );
+  const [row] = await db.$client<(CallRow & { events: Record<string, unknown>[] })[]>`
+    select ${db.$client.unsafe(callColumns)},
+           coalesce((select json_agg(e order by e.sequence) from call_events e where e.call_id = c.id), '[]') as "events"
+      from calls c where c.id = ${id}`;
+  if (!row) return undefined;
+  const { events, ...call } = row;
+  // Drizzle hands the shared client's timestamps over as text and converts them itself; these rows skip Drizzle.
+  return {
+    call: { ...call, createdAt: new Date(call.createdAt), updatedAt: new Date(call.updatedAt) },
+    events: events.map(
+      (e) =>
+        Object.fromEntries(
+          eventColumns.map(([key, column]) => [key, e[column.name] == null ? e[column.name] : column.mapFromDriverValue(e[column.name])]),
+        ) as CallEventRow,
+    ),
+  };
+}
+
+/**
+ * What an action needs to know before it is sent, in one round trip: the call's status, routing domain and agent,
+ * and whether the agent it names exists (false when it names none).
+ */
+export async function readActionTarget(db: Database, callId: string, agentId: string | null) {
+  const [target] = await db.$client<{ status: CallStatus; domain: string; agentId: string | null; agentKnown: boolean }[]>`
+    select c.status, c.domain, c.agent_id as "agentId", exists (select 1 from agents a where a.id = ${agentId}::uuid) as "agentKnown"
+      from calls c where c.id = ${callId}`;
+  return target;
 }
 
 export type CallFilter = { status?: CallStatus | undefined; destinationId?: string | undefined };
