@@ -4,7 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { failed, runBench, runOnly, workerPhaseNames, type BenchSettings, type WorkerPhaseName, type WorkerPhases } from '../run.ts';
+import { runBench, runOnly, workerPhaseNames, type BenchSettings, type WorkerPhaseName } from '../run.ts';
+import { workerPhaseProblems } from '../report/worker-phase-checks.ts';
 import { renderTable, renderWorkerPhasesTable } from '../report/table.ts';
 
 const { values } = parseArgs({
@@ -65,22 +66,6 @@ await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\n${full ? renderTable(full) : renderWorkerPhasesTable(results)}\n`);
 say(`results written to ${out} (${Math.round((performance.now() - started) / 1000)} s in all)`);
 
-/** Rows 10 and 11: a phase that failed, routing that did not resume, or a call lost or routed twice fail the run. */
-const workerPhaseProblems = (r: WorkerPhases): string[] => [
-  ...(failed(r.takeover) ? [`takeover: ${r.takeover.error}`] : []),
-  ...(r.takeover && !failed(r.takeover) && !r.takeover.accounting.ok
-    ? [`takeover: the waiting calls do not add up: ${JSON.stringify(r.takeover.accounting)}`]
-    : []),
-  ...(failed(r.scaling) ? [`scaling: ${r.scaling.error}`] : []),
-  ...(r.scaling && !failed(r.scaling)
-    ? [r.scaling.one, r.scaling.three].flatMap((run) => [
-        ...(run.accounting.ok
-          ? []
-          : [`scaling, ${run.workers} worker(s): not every accepted call was answered once and completed: ${JSON.stringify(run.accounting)}`]),
-        ...(run.ownersDistinct ? [] : [`scaling, ${run.workers} workers: the domains were not on different workers: ${JSON.stringify(run.owners)}`]),
-      ])
-    : []),
-];
 const problems = [
   ...(full
     ? [

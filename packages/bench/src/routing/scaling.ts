@@ -50,7 +50,7 @@ export type ScalingResult = { cores: number; rate: number; durationSec: number; 
  * round-robin assigner hands a group's sorted members partitions i, i + n, i + 2n …, so with n workers the first n
  * partitions go to n different workers; the workers' own word on what they own is checked before the load all the same.
  */
-function domainSuffixes(count: number, partitions: number, base: string): string[] {
+export function domainSuffixes(count: number, partitions: number, base: string): string[] {
   const suffixes: string[] = [];
   for (let wanted = 0; wanted < count; wanted++) {
     for (let i = 0; ; i++) {

@@ -152,6 +152,7 @@ export async function measureTakeover(place: PhasePlace, options: TakeoverOption
       10,
     );
     const resumeMs = performance.now() - killedAt;
+    say(`routing resumed ${(resumeMs / 1000).toFixed(2)} s after the SIGKILL`);
     const rebuilt = survivor.output
       .slice(linesBefore)
       .map((line): { msg?: string; domain?: string; ms?: number } => {
