@@ -1,5 +1,6 @@
 // One bench run: ceilings, POST /call and the prototype's design in interleaved rounds (with what each call cost in CPU),
-// then fixed rates with end-to-end timing, then the checks.
+// then fixed rates with end-to-end timing, routing, the checks, and then the phases that start workers of their own:
+// a worker's takeover after a SIGKILL, and 3 workers with 3 domains against 1 and 1.
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { checkPrototype, loadPrototype, removePrototypeRows, startPrototype, type PrototypeCheck } from './baselines/prototype-baseline.ts';
@@ -17,6 +18,12 @@ import { machineFacts, type MachineFacts } from './report/machine.ts';
 import { storageSettings, type StorageKind, type StorageSettings } from './report/storage.ts';
 import type { BenchServer } from './stack/bench-server.ts';
 import { benchApplicationName, peakRssMiB, startBenchStack, type BenchStack } from './stack/bench-stack.ts';
+import { measureScaling, type ScalingResult } from './routing/scaling.ts';
+import { measureTakeover, type TakeoverResult } from './routing/takeover.ts';
+import type { PhasePlace } from './stack/phase-stack.ts';
+import { createDatabase, closeDatabase } from '@switchboard/db';
+import { buildServices } from '../../local-stack/src/build-services.ts';
+import { provisionServices } from '../../local-stack/src/provision.ts';
 
 export type BenchSettings = {
   smoke: boolean; durationSec: number; rounds: number; connections: number; rates: number[]; e2eRate: number;
@@ -25,7 +32,21 @@ export type BenchSettings = {
   /** PostgreSQL's own durable defaults, or the throwaway settings (`--throwaway-storage`). */
   storage: StorageKind;
   profileDir?: string;
+  /** Row 10: the takeover of a domain after its owner's SIGKILL. */
+  takeover: { agents: number; calls: number; sessionTimeoutMs: number };
+  /** Row 11: routing throughput, 1 worker and 1 domain against 3 and 3, same offered load and agents in all. */
+  scaling: { rate: number; durationSec: number; agents: number };
 };
+
+/** The phases with workers of their own (rows 10 and 11); `--only` runs just these. */
+export type WorkerPhaseName = 'takeover' | 'scaling';
+export const workerPhaseNames: WorkerPhaseName[] = ['takeover', 'scaling'];
+
+/** A phase's figures, or why it has none (a run with an error fails). */
+export type PhaseOutcome<T> = T | { error: string };
+export const failed = <T extends object>(outcome: PhaseOutcome<T> | undefined): outcome is { error: string } => outcome !== undefined && 'error' in outcome;
+
+export type WorkerPhases = { takeover?: PhaseOutcome<TakeoverResult>; scaling?: PhaseOutcome<ScalingResult> };
 
 export type FixedRate = PacedResult & { endToEnd: Percentiles; hops: Hops; drainMs: number | null };
 
@@ -49,7 +70,15 @@ export type BenchResults = {
   afterLoad: { accounting: Accounting; duplicateQueuedEvents: number; peakRssMiB: { callApi: number | null; queueWorker: number | null } };
   ratios: { postCallToHttp: number; postCallToDb: number; postCallToPrototype: number; postCallToPrototypeByRound: number[] };
   serviceExits: string[];
-};
+} & WorkerPhases;
+
+/** `--only takeover,scaling`: those phases on a stack of their own, nothing else. */
+export type WorkerPhasesResults = {
+  machine: MachineFacts;
+  loadAverageAtEnd: number[];
+  settings: BenchSettings;
+  storage: StorageSettings;
+} & WorkerPhases;
 
 const median = <T>(items: T[], by: (t: T) => number): T => items.toSorted((a, b) => by(a) - by(b))[Math.floor((items.length - 1) / 2)]!;
 
@@ -152,6 +181,9 @@ export async function runBench(settings: BenchSettings, say: Say): Promise<Bench
     // A phase's end cuts off at most one request per connection after the server committed it.
     const accounting = await account(system.db, system.queue.id, acceptedIds, connections * settings.rounds);
     const peak = { callApi: await peakRssMiB(system.api), queueWorker: await peakRssMiB(system.worker) };
+    // The next phases start services of their own: these two would only take CPU from them.
+    await Promise.all([system.api.stop(), system.worker.stop()]);
+    const workerPhases = await runWorkerPhases({ databaseUrl: system.stack.databaseUrl, kafkaBrokers: system.stack.kafkaBrokers }, settings, workerPhaseNames, say);
     const httpMedian = median(http, (r) => r.requestsPerSec).requestsPerSec;
     const dbMedian = median(db, (r) => r.rowsPerSec).rowsPerSec;
     const phases = (d: FullSpeed) => d.rounds.map((r, i) => ({ calls: r.accepted, cpu: d.cpu[i]! }));
@@ -177,6 +209,7 @@ export async function runBench(settings: BenchSettings, say: Say): Promise<Bench
         postCallToPrototypeByRound: post.rounds.map((r, i) => r.requestsPerSec / proto.rounds[i]!.requestsPerSec),
       },
       serviceExits: [...system.exits],
+      ...workerPhases,
     };
   } finally {
     await watch.stop().catch(() => {});
@@ -204,4 +237,47 @@ async function fixedRatePhases(
     say(`  p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, end to end p99 ${fixedRates.at(-1)!.endToEnd.p99Ms} ms`);
   }
   return fixedRates;
+}
+
+/** Rows 10 and 11, each on a database, topics and consumer group of its own on the run's PostgreSQL server and Kafka. */
+async function runWorkerPhases(place: PhasePlace, settings: BenchSettings, which: WorkerPhaseName[], say: Say): Promise<WorkerPhases> {
+  const outcome = async <T>(name: string, run: () => Promise<T>): Promise<PhaseOutcome<T>> => {
+    try {
+      return await run();
+    } catch (error) {
+      say(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  const phases: WorkerPhases = {};
+  if (which.includes('takeover')) {
+    const t = settings.takeover;
+    say(`takeover: ${t.agents} agents, ${t.calls} calls waiting, session timeout ${t.sessionTimeoutMs} ms; SIGKILL of the owning worker`);
+    phases.takeover = await outcome('takeover', () => measureTakeover(place, { ...t, say: (line) => say(`takeover: ${line}`) }));
+  }
+  if (which.includes('scaling')) {
+    phases.scaling = await outcome('scaling', () => measureScaling(place, { ...settings.scaling, say }));
+  }
+  return phases;
+}
+
+/** `--only`: the phases named, on a PostgreSQL and Kafka of their own (the services built first, as in a full run). */
+export async function runOnly(settings: BenchSettings, which: WorkerPhaseName[], say: Say): Promise<WorkerPhasesResults> {
+  await buildServices();
+  const stack = await provisionServices({ env: process.env, useTestcontainers: false, durableStorage: settings.storage === 'durable', say });
+  try {
+    const db = createDatabase(stack.databaseUrl, { max: 2, applicationName: benchApplicationName });
+    let machine: MachineFacts;
+    let storage: StorageSettings;
+    try {
+      machine = await machineFacts(db, stack.kafka?.version);
+      storage = await storageSettings(db, settings.storage);
+    } finally {
+      await closeDatabase(db);
+    }
+    const phases = await runWorkerPhases({ databaseUrl: stack.databaseUrl, kafkaBrokers: stack.kafkaBrokers }, settings, which, say);
+    return { machine, settings, storage, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100), ...phases };
+  } finally {
+    await stack.stop().catch((e: unknown) => say(`cleanup: ${String(e)}`));
+  }
 }

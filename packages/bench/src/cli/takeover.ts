@@ -1,7 +1,9 @@
 // `npm run bench:takeover [-- --agents n] [--calls n] [--session-timeout ms]`: how long routing stops when the worker
-// owning a large routing domain is killed, and what taking it over costs the worker that does.
+// owning a large routing domain is killed, and what taking it over costs the worker that does. `npm run bench` runs the
+// same measurement as its row 10; this runs it alone, on a PostgreSQL and Kafka of its own.
 import { parseArgs } from 'node:util';
-import { measureTakeover } from '../routing/takeover.ts';
+import { workerPhaseRows } from '../report/table.ts';
+import { measureTakeoverOnOwnStack } from '../routing/takeover.ts';
 
 const { values } = parseArgs({
   options: {
@@ -12,12 +14,15 @@ const { values } = parseArgs({
   },
 });
 const say = (line: string) => console.log(`[takeover] ${line}`);
-const result = await measureTakeover({ agents: Number(values.agents), calls: Number(values.calls), sessionTimeoutMs: Number(values['session-timeout']), say });
-const target = result.sessionTimeoutMs + 2_000;
-console.log(`
-| ${result.agents.toLocaleString('en-US')} agents, ${result.waitingCalls.toLocaleString('en-US')} calls waiting, session timeout ${result.sessionTimeoutMs / 1000} s | result | target |
-|---|---|---|
-| SIGKILL of the owning worker → an agent rings again (decided by the survivor) | ${(result.resumeMs / 1000).toFixed(2)} s | ≤ ${target / 1000} s (session timeout + 2 s): ${result.resumeMs <= target ? 'met' : 'not met'} |
-| the survivor's claim and rebuild of the domain from PostgreSQL | ${result.rebuildMs ?? '?'} ms | |
-| the survivor's memory: resident before → peak after | ${result.survivorRssBeforeMiB ?? '?'} → ${result.survivorPeakRssMiB ?? '?'} MiB | |
-`);
+const takeover = await measureTakeoverOnOwnStack({
+  agents: Number(values.agents),
+  calls: Number(values.calls),
+  sessionTimeoutMs: Number(values['session-timeout']),
+  say,
+});
+const rows = workerPhaseRows({ takeover });
+console.log(`\n| measure | result | detail |\n|---|---|---|\n${rows.map((cells) => `| ${cells.join(' | ')} |`).join('\n')}\n`);
+if (!takeover.accounting.ok) {
+  console.error(`[takeover] FAILED: the waiting calls do not add up: ${JSON.stringify(takeover.accounting)}`);
+  process.exit(1);
+}

@@ -19,17 +19,18 @@ export type PacedOptions = {
   rate: number;
   durationSec: number;
   body: unknown;
+  /** Bodies sent in turn instead of `body` (calls spread over several queues). */
+  bodies?: unknown[];
   /** Sent with each request besides content-type and length (the API key). */
   headers?: Record<string, string>;
   /** Called for each 202 with the call id and the request's scheduled time (performance.now() clock). */
   onAccepted?: (callId: string, scheduledAt: number) => void;
 };
 
-export async function pacedLoad({ url, rate, durationSec, body, headers: extra = {}, onAccepted }: PacedOptions): Promise<PacedResult> {
+export async function pacedLoad({ url, rate, durationSec, body, bodies, headers: extra = {}, onAccepted }: PacedOptions): Promise<PacedResult> {
   const { hostname, port } = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const payload = Buffer.from(JSON.stringify(body));
-  const headers = { ...extra, 'content-type': 'application/json', 'content-length': payload.length };
+  const payloads = (bodies ?? [body]).map((b) => Buffer.from(JSON.stringify(b)));
   const latency = new LatencyRecorder();
   const total = Math.round(rate * durationSec);
   let sent = 0;
@@ -43,8 +44,9 @@ export async function pacedLoad({ url, rate, durationSec, body, headers: extra =
     if (sent === total && inFlight === 0) allSent();
   };
 
-  const send = (scheduledAt: number) => {
+  const send = (scheduledAt: number, payload: Buffer) => {
     inFlight++;
+    const headers = { ...extra, 'content-type': 'application/json', 'content-length': payload.length };
     const req = request({ agent, hostname, port, method: 'POST', path: '/call', headers, timeout: 30_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -69,7 +71,7 @@ export async function pacedLoad({ url, rate, durationSec, body, headers: extra =
   // Each tick sends every request whose time has come; a late tick sends them late, and their latency shows it.
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1_000) * rate) + 1);
-    for (; sent < due; sent++) send(started + (sent / rate) * 1_000);
+    for (; sent < due; sent++) send(started + (sent / rate) * 1_000, payloads[sent % payloads.length]!);
     await new Promise((r) => setTimeout(r, 1));
   }
   const sendSeconds = (performance.now() - started) / 1_000;

@@ -1,5 +1,7 @@
 // Renders the results as the Markdown table the terminal and the README show.
-import type { BenchResults } from '../run.ts';
+import { failed, type BenchResults, type WorkerPhases, type WorkerPhasesResults } from '../run.ts';
+import type { ScalingRun } from '../routing/scaling.ts';
+import { takeoverTargetMs } from '../routing/takeover.ts';
 import { measuredProcesses, processNames, type CallCost } from '../cost/cost-per-call.ts';
 import { describeStorage } from './storage.ts';
 
@@ -74,10 +76,72 @@ export function renderTable(r: BenchResults): string {
     '   routed calls: 202s (distinct) / completed, answered once', `${int(ra.accepted)} (${int(ra.distinctAccepted)}) / ${int(ra.acceptedRoutedOnce)}`,
     `${ra.ok ? 'each rang, was answered once and completed' : 'MISMATCH'}: created ${int(ra.created)}, completed ${int(ra.completed)}, call.answered events ${int(ra.answeredEvents)}, answered twice ${ra.answeredTwice}; repeated call.ringing seen ${r.routing.repeatedRings}`,
   ]);
+  rows.push(...workerPhaseRows(r, r.settings.smoke));
   const m = r.machine;
   const header = `${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGiB} GiB, Node ${m.node}, ${m.postgres.split(' on ')[0]} (${r.storage.actual} storage), Kafka ${m.kafka}, ` +
     `${r.settings.connections} connections, ${r.settings.durationSec} s per phase, median of ${r.settings.rounds} round(s), ` +
     `load average (1/5/15 min) at start ${m.loadAverageAtStart.join(' / ')}, at end ${r.loadAverageAtEnd.join(' / ')}, ${m.date}`;
-  const lines = ['| measure | result | detail |', '|---|---|---|', ...rows.map((cells) => `| ${cells.join(' | ')} |`)];
-  return `${header}\n\n${lines.join('\n')}`;
+  return `${header}\n\n${markdown(rows)}`;
+}
+
+const markdown = (rows: string[][]) => ['| measure | result | detail |', '|---|---|---|', ...rows.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
+
+/** `--only`: the machine, then rows 10 and 11 alone. */
+export function renderWorkerPhasesTable(r: WorkerPhasesResults): string {
+  const m = r.machine;
+  const header = `${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGiB} GiB, Node ${m.node}, ${m.postgres.split(' on ')[0]} (${r.storage.actual} storage), Kafka ${m.kafka}, ` +
+    `load average (1/5/15 min) at start ${m.loadAverageAtStart.join(' / ')}, at end ${r.loadAverageAtEnd.join(' / ')}, ${m.date}`;
+  return `${header}\n\n${markdown([['0. PostgreSQL storage', r.storage.actual, describeStorage(r.storage)], ...workerPhaseRows(r, r.settings.smoke)])}`;
+}
+
+const secs = (msValue: number) => `${(msValue / 1000).toFixed(2)} s`;
+
+/** Row 10 (the takeover) and row 11 (3 workers and 3 domains against 1 and 1), when they ran. */
+export function workerPhaseRows(r: WorkerPhases, smoke = false): string[][] {
+  const rows: string[][] = [];
+  const t = r.takeover;
+  if (failed(t)) rows.push(['10. takeover after a SIGKILL of the owning worker', 'FAILED', t.error]);
+  else if (t) {
+    const target = takeoverTargetMs(t);
+    const a = t.accounting;
+    rows.push(
+      [
+        `10. takeover, ${int(t.agents)} agents and ${int(t.waitingCalls)} calls waiting: SIGKILL of the owning worker → an agent rings again, decided by the other (target ≤ session timeout ${t.sessionTimeoutMs / 1000} s + 2 s)`,
+        secs(t.resumeMs), `${t.resumeMs <= target ? 'met' : 'not met'} (≤ ${secs(target)}); two workers in one consumer group, the clock from the SIGKILL to the call's \`ringing\` row`,
+      ],
+      ["    the survivor's claim and rebuild of the domain from PostgreSQL", ms(t.rebuildMs), 'its own log line'],
+      ["    the survivor's memory: resident before → peak after", `${t.survivorRssBeforeMiB ?? 'n/a'} → ${t.survivorPeakRssMiB ?? 'n/a'} MiB`, ''],
+      [
+        '    waiting calls after the takeover: accepted / created / waiting + ringing', `${int(a.accepted)} / ${int(a.created)} / ${int(a.queued)} + ${int(a.ringing)}`,
+        a.ok ? 'none lost, none created twice; one agent available, so one call rings' : `MISMATCH (other states: ${a.other})`,
+      ],
+    );
+  }
+  const s = r.scaling;
+  if (failed(s)) rows.push(['11. routing throughput, 3 workers / 3 domains against 1 / 1', 'FAILED', s.error]);
+  else if (s) {
+    const run = (x: ScalingRun) => {
+      const p = x.phase;
+      const a = x.accounting;
+      const saturated = smoke || x.routedPerSec < 0.9 * s.rate ? '' : ` NOT SATURATED: the offered ${int(s.rate)}/s was routed about as it came, raise --scaling-rate;`;
+      return (
+        `${int(p.load.accepted)} calls at ${int(s.rate)}/s for ${s.durationSec} s, all over ${secs(x.elapsedMs)} after the first POST;${saturated} ` +
+        `POST → ringing p50 ${ms(p.toRinging.p50Ms)}, p99 ${ms(p.toRinging.p99Ms)}; answer p99 ${ms(p.answer.p99Ms)}; not 200: ${JSON.stringify(p.actionErrors)}; ` +
+        `${x.owners.map((o) => `${o.domain} (partition ${o.partition}) → worker pid ${o.worker}`).join(', ')}${x.ownersDistinct ? '' : ' (NOT one worker per domain)'}; ` +
+        `${a.ok ? 'each rang, was answered once and completed' : 'MISMATCH'} (${int(a.acceptedRoutedOnce)} of ${int(a.accepted)}, created ${int(a.created)}, answered twice ${a.answeredTwice}); load average after ${x.loadAverageAfter[0]}`
+      );
+    };
+    const perQueue = Math.round(s.agents / 3);
+    rows.push(
+      [`11. routing throughput, 1 worker / 1 domain (1 queue of ${int(s.agents)} free agents)`, `${int(s.one.routedPerSec)} routed calls/s`, run(s.one)],
+      [`    3 workers / 3 domains, one consumer group (3 queues of ${int(perQueue)} free agents)`, `${int(s.three.routedPerSec)} routed calls/s`, run(s.three)],
+      [
+        '    ratio 3 workers ÷ 1 worker', times(s.ratio),
+        smoke
+          ? 'smoke mode: a few calls prove the machinery and the accounting, no performance claim'
+          : `on ${s.cores} cores shared by everything (the bench and its simulated agents, call-api, the workers, PostgreSQL, Kafka): more workers add no cores`,
+      ],
+    );
+  }
+  return rows;
 }

@@ -223,12 +223,13 @@ export class SimulatedAgents {
   }
 }
 
-/** Milliseconds from `since` until every call of the queue is over; null past the deadline. */
-async function waitUntilEnded(db: Database, queueId: string, since: number, timeoutMs: number): Promise<number | null> {
+/** Milliseconds from `since` until every call of the queues is over; null past the deadline. */
+async function waitUntilEnded(db: Database, queueIds: string[], since: number, timeoutMs: number): Promise<number | null> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const [row] = await db.$client<{ live: string }[]>`
-      select count(*) as live from calls where destination_id = ${queueId} and status not in ('completed', 'abandoned', 'unanswered', 'failed')`;
+      select count(*) as live from calls
+       where destination_id = any(${queueIds}::uuid[]) and status not in ('completed', 'abandoned', 'unanswered', 'failed')`;
     if (Number(row!.live) === 0) return Math.round(performance.now() - since);
     if (Date.now() > until) return null;
     await new Promise((r) => setTimeout(r, 50));
@@ -237,31 +238,39 @@ async function waitUntilEnded(db: Database, queueId: string, since: number, time
 
 export type RoutingOptions = { url: string; headers: Record<string, string>; rates: number[]; durationSec: number; drainTimeoutMs?: number };
 
-/** One phase per rate, each drained (every call answered and hung up) before the next. */
+/** One phase per rate, each drained (every call answered and hung up) before the next; calls go to the queues in turn. */
 export async function routingPhases(
   db: Database,
-  queue: RoutingQueue,
+  queue: RoutingQueue | RoutingQueue[],
   agentsSim: SimulatedAgents,
   options: RoutingOptions,
   say: Say,
   acceptedIds: string[],
 ): Promise<RoutingPhase[]> {
   const phases: RoutingPhase[] = [];
+  const queues = [queue].flat();
+  const to = queues.length === 1 ? `a queue of ${queues[0]!.agents}` : `${queues.length} queues of ${queues.map((q) => q.agents).join(' + ')}`;
   for (const rate of options.rates) {
-    say(`routing: calls to a queue of ${queue.agents} free agents at ${rate}/s for ${options.durationSec} s; agents answer and hang up at once`);
+    say(`routing: calls to ${to} free agents at ${rate}/s for ${options.durationSec} s; agents answer and hang up at once`);
     agentsSim.phase();
     const load = await pacedLoad({
       url: options.url,
       headers: options.headers,
       rate,
       durationSec: options.durationSec,
-      body: { from: '+15550002', to: queue.number, language: 'en' },
+      body: undefined,
+      bodies: queues.map((q) => ({ from: '+15550002', to: q.number, language: 'en' })),
       onAccepted: (id, at) => {
         acceptedIds.push(id);
         agentsSim.onSent(id, at);
       },
     });
-    const drainMs = await waitUntilEnded(db, queue.id, performance.now(), options.drainTimeoutMs ?? 300_000);
+    const drainMs = await waitUntilEnded(
+      db,
+      queues.map((q) => q.id),
+      performance.now(),
+      options.drainTimeoutMs ?? 300_000,
+    );
     await agentsSim.settle();
     const phase = { rate, load, ...agentsSim.results(), drainMs };
     phases.push(phase);
@@ -286,14 +295,15 @@ export type RoutingAccounting = {
   ok: boolean;
 };
 
-/** Every accepted call rang, was answered once and completed; nothing created that was not accepted. */
-export async function accountRouting(db: Database, queueId: string, acceptedIds: string[]): Promise<RoutingAccounting> {
+/** Every accepted call rang, was answered once and completed; nothing created that was not accepted (to the queues given). */
+export async function accountRouting(db: Database, queueId: string | string[], acceptedIds: string[]): Promise<RoutingAccounting> {
   const distinct = [...new Set(acceptedIds)];
+  const queueIds = [queueId].flat();
   const [row] = await db.$client<{ created: string; completed: string; answered_events: string; answered_twice: string; accepted_once: string }[]>`
     with answers as (
       select c.id, c.status, count(e.*) filter (where e.type = 'call.answered') as answered
         from calls c left join call_events e on e.call_id = c.id
-       where c.destination_id = ${queueId}
+       where c.destination_id = any(${queueIds}::uuid[])
        group by c.id, c.status)
     select count(*) as created,
            count(*) filter (where status = 'completed') as completed,

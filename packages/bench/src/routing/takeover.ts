@@ -4,15 +4,17 @@
 // group rebalances, and the survivor claims the domain and rebuilds it from PostgreSQL).
 import { randomInt, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { closeDatabase, createApiKey, createDatabase, migrateDatabase, type Database } from '@switchboard/db';
-import { createKafka, ensureTopics } from '@switchboard/messaging';
+import type { Database } from '@switchboard/db';
 import { buildServices } from '../../../local-stack/src/build-services.ts';
 import { provisionServices } from '../../../local-stack/src/provision.ts';
-import { freePort } from '../../../local-stack/src/process.ts';
-import { serviceEntries, spawnService, waitReady, type RunningService } from '../../../local-stack/src/services.ts';
 import { pacedLoad } from '../load/paced-load.ts';
+import { freshDatabase, phaseHeaders, startPhaseServices, type PhasePlace } from '../stack/phase-stack.ts';
 
 export type TakeoverOptions = { agents: number; calls: number; sessionTimeoutMs: number; say: (line: string) => void };
+
+/** After routing resumed: every accepted call is there, waiting, except the one that rings for the agent made available. */
+export type TakeoverAccounting = { accepted: number; created: number; queued: number; ringing: number; other: number; ok: boolean };
+
 export type TakeoverResult = {
   agents: number;
   waitingCalls: number;
@@ -23,7 +25,11 @@ export type TakeoverResult = {
   rebuildMs: number | null;
   survivorRssBeforeMiB: number | null;
   survivorPeakRssMiB: number | null;
+  accounting: TakeoverAccounting;
 };
+
+/** The issue's target: routing resumes within the consumer session timeout + 2 s. */
+export const takeoverTargetMs = (result: Pick<TakeoverResult, 'sessionTimeoutMs'>) => result.sessionTimeoutMs + 2_000;
 
 const statusOf = async (pid: number, field: 'VmRSS' | 'VmHWM') => {
   const kib = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''))?.[1];
@@ -57,54 +63,52 @@ async function seedDomain(db: Database, domain: string, agents: number): Promise
   return { queueId: queue.id, number, firstAgent: first.id };
 }
 
-export async function measureTakeover(options: TakeoverOptions): Promise<TakeoverResult> {
-  const { say } = options;
+async function accountTakeover(db: Database, queueId: string, accepted: number): Promise<TakeoverAccounting> {
+  const [row] = await db.$client<[{ created: number; queued: number; ringing: number }]>`
+    select count(*)::int as created, count(*) filter (where status = 'queued')::int as queued, count(*) filter (where status = 'ringing')::int as ringing
+      from calls where destination_id = ${queueId}`;
+  const other = row.created - row.queued - row.ringing;
+  // One agent is available, so exactly one call rings; the rest still wait, none lost, none created twice.
+  return { accepted, ...row, other, ok: row.created === accepted && row.ringing === 1 && other === 0 };
+}
+
+/** `npm run bench:takeover`: on a PostgreSQL (durable) and Kafka of its own. */
+export async function measureTakeoverOnOwnStack(options: TakeoverOptions): Promise<TakeoverResult> {
   await buildServices();
-  const stack = await provisionServices({ env: process.env, useTestcontainers: false, durableStorage: true, say });
-  const cleanup: (() => Promise<unknown>)[] = [() => stack.stop()];
+  const stack = await provisionServices({ env: process.env, useTestcontainers: false, durableStorage: true, say: options.say });
   try {
-    await migrateDatabase(stack.databaseUrl);
-    const suffix = randomUUID().slice(0, 8);
-    const topics = {
-      TOPIC_ROUTING_INPUTS: `takeover-routing-inputs-${suffix}`,
-      TOPIC_ROUTING_INPUTS_DLQ: `takeover-routing-inputs-${suffix}.dlq`,
-      TOPIC_CALL_EVENTS: `takeover-call-events-${suffix}`,
-    };
-    await ensureTopics(
-      createKafka({ brokers: stack.kafkaBrokers, clientId: 'bench-takeover' }),
-      Object.values(topics).map((topic) => ({ topic, partitions: 6 })),
-    );
-    const db = createDatabase(stack.databaseUrl, { max: 4, applicationName: 'bench' });
-    cleanup.push(() => closeDatabase(db));
+    return await measureTakeover({ databaseUrl: stack.databaseUrl, kafkaBrokers: stack.kafkaBrokers }, options);
+  } finally {
+    await stack.stop().catch((e: unknown) => options.say(`cleanup: ${String(e)}`));
+  }
+}
+
+/** On a database of its own on the place's server, topics and consumer group of its own; the services must be built. */
+export async function measureTakeover(place: PhasePlace, options: TakeoverOptions): Promise<TakeoverResult> {
+  const { say } = options;
+  const suffix = randomUUID().slice(0, 8);
+  const database = await freshDatabase(place, `bench_takeover_${suffix}`);
+  const { db } = database;
+  const cleanup: (() => Promise<unknown>)[] = [() => database.drop()];
+  try {
     const domain = `takeover-${suffix}`;
     const seedStarted = performance.now();
     const { queueId, number, firstAgent } = await seedDomain(db, domain, options.agents);
-    const adminKey = (await createApiKey(db.$client, { name: `takeover ${suffix}`, role: 'admin' })).key;
-    const headers = { authorization: `Bearer ${adminKey}` };
-    const env = {
-      DATABASE_URL: stack.databaseUrl,
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      ...topics,
-      CONSUMER_GROUP: `queue-worker-takeover-${suffix}`,
-      CONSUMER_SESSION_TIMEOUT_MS: String(options.sessionTimeoutMs),
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_SECOND: '1000000',
-    };
-    const start = async (which: 'callApi' | 'queueWorker') => {
+    const headers = await phaseHeaders(db, 'admin', `takeover ${suffix}`);
+    const services = await startPhaseServices({
+      place,
+      databaseUrl: database.url,
+      name: 'takeover',
+      workers: 2,
+      env: { CONSUMER_SESSION_TIMEOUT_MS: String(options.sessionTimeoutMs) },
       // The workers log at info: the survivor's rebuild line carries its own timing.
-      const own = which === 'queueWorker' ? { ...env, LOG_LEVEL: 'info' } : env;
-      const service = spawnService(
-        { name: which === 'callApi' ? 'call-api' : 'queue-worker', entry: serviceEntries[which], port: await freePort(), env: own },
-        () => {},
-      );
-      cleanup.push(() => service.stop());
-      await waitReady(service);
-      return service;
-    };
-    const [api, ...workers] = await Promise.all([start('callApi'), start('queueWorker'), start('queueWorker')]);
+      workerEnv: { LOG_LEVEL: 'info' },
+    });
+    cleanup.push(() => services.stop());
+    const { api, workers } = services;
     // Calls through the front door, as the edge posts them: each waits (every agent is on a break).
     const body = { from: '+15550001', to: number, language: 'en' };
-    const posted = await pacedLoad({ url: api!.url, headers, rate: 500, durationSec: options.calls / 500, body });
+    const posted = await pacedLoad({ url: api.url, headers, rate: 500, durationSec: options.calls / 500, body });
     const waiting = await until(
       'every call to be queued',
       300_000,
@@ -125,14 +129,15 @@ export async function measureTakeover(options: TakeoverOptions): Promise<Takeove
       return workers.some((w) => w.child.pid === pid) ? pid : undefined;
     });
     const owner = workers.find((w) => w.child.pid === ownerPid)!;
-    const survivor = workers.find((w) => w !== owner)! as RunningService;
+    const survivor = workers.find((w) => w !== owner)!;
     const survivorRssBeforeMiB = await statusOf(survivor.child.pid!, 'VmRSS');
     const linesBefore = survivor.output.length;
 
+    services.expectExit(owner);
     const killedAt = performance.now();
     owner.child.kill('SIGKILL');
     // The request commits at once (its outbox row); it is decided when the domain has an owner again.
-    void fetch(`${api!.url}/agents/${firstAgent}/status`, {
+    void fetch(`${api.url}/agents/${firstAgent}/status`, {
       method: 'PUT',
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({ status: 'available' }),
@@ -147,6 +152,7 @@ export async function measureTakeover(options: TakeoverOptions): Promise<Takeove
       10,
     );
     const resumeMs = performance.now() - killedAt;
+    say(`routing resumed ${(resumeMs / 1000).toFixed(2)} s after the SIGKILL`);
     const rebuilt = survivor.output
       .slice(linesBefore)
       .map((line): { msg?: string; domain?: string; ms?: number } => {
@@ -157,6 +163,8 @@ export async function measureTakeover(options: TakeoverOptions): Promise<Takeove
         }
       })
       .find((entry) => entry.msg === 'rebuilt the routing domain from PostgreSQL' && entry.domain === domain);
+    const accounting = await accountTakeover(db, queueId, posted.accepted);
+    if (services.exits.length > 0) throw new Error(`takeover: ${services.exits.join('; ')}`);
     return {
       agents: options.agents,
       waitingCalls: waiting,
@@ -165,6 +173,7 @@ export async function measureTakeover(options: TakeoverOptions): Promise<Takeove
       rebuildMs: rebuilt?.ms ?? null,
       survivorRssBeforeMiB,
       survivorPeakRssMiB: await statusOf(survivor.child.pid!, 'VmHWM'),
+      accounting,
     };
   } finally {
     for (const stop of cleanup.reverse()) await stop().catch((e: unknown) => say(`cleanup: ${String(e)}`));
