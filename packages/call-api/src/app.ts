@@ -4,6 +4,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { pingDatabase, closeDatabase, createDatabase, principalOfApiKey, type OutboxRow } from '@switchboard/db';
 import { createKafka, ensureTopics, OutboxRelay } from '@switchboard/messaging';
 import { createServiceApp, healthRoutes, hostOptions } from '@switchboard/service';
+import { CallRequests } from './calls/call-requests.ts';
 import { CallIntake } from './calls/intake.ts';
 import type { CallApiConfig } from './config.ts';
 import { EventStreamHub } from './events/event-stream-hub.ts';
@@ -43,8 +44,13 @@ export async function createCallApi(config: CallApiConfig, options: CallApiOptio
     onPublished: (count, via) => metrics.outboxPublished.inc({ via }, count),
   });
   const publisher = { publish: (rows: OutboxRow[]) => (options.onPublish?.(rows), relay.publish(rows)) };
+  const requests = new CallRequests({
+    db, relay, topic: topics.routingInputs, sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, resendAfterMs: config.CALL_REQUEST_RESEND_AFTER_MS,
+    onError: (error, where) => app.log.warn({ err: error, where }, 'could not send call requests to Kafka; the calls stay received and are sent again'),
+    onSent: (count, via) => metrics.callRequestsSent.inc({ via }, count),
+  });
   const intake = new CallIntake({
-    db, relay: publisher, topics, maxBatch: config.INTAKE_MAX_BATCH, maxConcurrent: config.INTAKE_MAX_CONCURRENT,
+    db, requests, topics, maxBatch: config.INTAKE_MAX_BATCH, maxConcurrent: config.INTAKE_MAX_CONCURRENT,
     onCommitted: (results) => {
       metrics.intakeBatch.observe(results.length);
       for (const r of results) metrics.calls.inc({ outcome: r.kind === 'accepted' && r.replayed ? 'replayed' : r.kind });
@@ -83,18 +89,22 @@ export async function createCallApi(config: CallApiConfig, options: CallApiOptio
   await app.register(wallboardRoutes);
 
   return {
-    app, db, kafka, relay, intake, routing, topics, events,
+    app, db, kafka, relay, requests, intake, routing, topics, events,
     /** Listens for routing decisions and starts the relay; Kafka is not needed to take calls, so it never blocks. */
     async start(): Promise<void> {
       await routing.start();
       void ensureTopics(kafka, [{ topic: topics.routingInputs }, { topic: topics.callEvents }])
         .catch((error) => app.log.warn({ err: error }, 'could not ensure Kafka topics at start; the relay retries on its own'))
-        .finally(() => relay.start());
+        .finally(() => {
+          void relay.start();
+          requests.start();
+        });
     },
     /** Stops taking requests and waits for those in flight, sends what the relay holds, closes the pool. */
     async stop(): Promise<void> {
       await app.close();
       await routing.stop();
+      await requests.stop();
       await relay.stop();
       await closeDatabase(db);
     },

@@ -12,6 +12,8 @@ export const CallApiEnv = z.object({
   /** …and at most this many transactions at once. */
   INTAKE_MAX_CONCURRENT: z.coerce.number().int().min(1).default(4),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(1_000),
+  /** A call still `received` this long after its routing request was sent has it sent again, then every twice as long. */
+  CALL_REQUEST_RESEND_AFTER_MS: z.coerce.number().int().min(100).default(5_000),
   /** How long an answer, decline, hang-up or status change waits for the owning worker's decision before a 503. */
   ROUTING_DECISION_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   /** GET /events: how often the instance's reader looks for new events in PostgreSQL while a stream is open. */

@@ -20,6 +20,12 @@ export function createApiMetrics(db?: Database) {
     registers: [registry],
   });
   const outboxPublished = createOutboxPublishedCounter(registry);
+  const callRequestsSent = new Counter({
+    name: 'switchboard_call_requests_sent_total',
+    help: "call.requested messages sent to Kafka: right after the call's commit (after_commit), or again for a call still received long after (resend)",
+    labelNames: ['via'] as const,
+    registers: [registry],
+  });
   if (db) {
     // One read per scrape serves the three gauges (prom-client collects them concurrently).
     let read: { at: number; figures: ReturnType<typeof liveRoutingFigures> } | null = null;
@@ -78,6 +84,6 @@ export function createApiMetrics(db?: Database) {
   });
   /** Where the open streams are counted (the hub is made after the metrics). */
   const trackEventStreams = (count: () => number) => void (openStreams = count);
-  return { registry, calls, intakeBatch, outboxPublished, eventStreamsDropped, trackEventStreams };
+  return { registry, calls, intakeBatch, outboxPublished, callRequestsSent, eventStreamsDropped, trackEventStreams };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

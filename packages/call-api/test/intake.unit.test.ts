@@ -14,7 +14,7 @@ function failingDatabase(error: Error & { code: string }) {
 
 /** An intake with one transaction at a time, so that what arrives meanwhile goes as one batch. */
 function intakeOn(db: Database) {
-  return new CallIntake({ db, relay: { publish: () => {} }, topics: { routingInputs: 'r', callEvents: 'e' }, maxBatch: 64, maxConcurrent: 1 });
+  return new CallIntake({ db, requests: { send: () => {} }, topics: { routingInputs: 'r' }, maxBatch: 64, maxConcurrent: 1 });
 }
 const body = (i: number) => ({ from: String(i), to: '100', language: 'en' });
 

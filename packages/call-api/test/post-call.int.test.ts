@@ -28,10 +28,14 @@ describe('POST /call accepts a call', () => {
     const detail = (await api.inject({ method: 'GET', url: `/calls/${call.id}` })).json();
     expect(detail.events.map((e: { type: string }) => e.type)).toEqual(['call.received']);
 
+    // The request carries the call's first event as stored: the worker publishes it on call-events with its decision.
     const { match: request } = await readTopicUntil(api.kafka, defaultTopics.routingInputs, (m) => m.key === 'default' && m.value.call?.id === call.id);
-    expect(request.value).toMatchObject({ type: 'call.requested', version: 1, call: { id: call.id, destination: { id: api.queue.id } } });
-    const { match: event } = await readTopicUntil(api.kafka, defaultTopics.callEvents, (m) => m.key === call.id);
-    expect(event.value).toMatchObject({ type: 'call.received', callId: call.id, sequence: 1, status: 'received' });
+    expect(request.value).toMatchObject({
+      type: 'call.requested', version: 1, call: { id: call.id, destination: { id: api.queue.id } },
+      received: { id: detail.events[0].id, type: 'call.received', callId: call.id, sequence: 1, status: 'received', data: { destinationId: api.queue.id } },
+    });
+    // No outbox row: the call row, still received, is what records the request as owed.
+    expect(await api.db.$client`select 1 from outbox where key = ${call.id} or payload->'call'->>'id' = ${call.id}`).toHaveLength(0);
   });
 
   it('routes a ring-group number to its ring group, and takes a matching type', async () => {

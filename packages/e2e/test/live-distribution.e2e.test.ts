@@ -2,8 +2,7 @@
 // API, a call that rings the right agent, one answer that wins, a hang-up, wrap-up; a ring group that fails over.
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertCallEvents, insertCalls, insertOutbox, type NewCall } from '@switchboard/db';
-import { toCall, toCallRequested } from '../../call-api/src/calls/call-view.ts';
+import { insertCallEvents, insertCalls, type NewCall } from '@switchboard/db';
 import { eventually, startSystem, type System } from './system.ts';
 
 let system: System;
@@ -116,8 +115,8 @@ describe('a ring group that nobody answers', () => {
 
 describe('an action that reaches the worker before its call', () => {
   it('is 503 with Retry-After and does nothing; once the call is routed, the retry applies', async () => {
-    // A queue nobody serves: the call waits there. Its `call.requested` is held back, as after a failed send whose row
-    // the outbox will send again later: the call is written as intake writes it, without that outbox row.
+    // A queue nobody serves: the call waits there. Its `call.requested` is held back, as when call-api died between its
+    // commit and the send: the call is written as intake writes it, and nothing is sent.
     const number = String(randomInt(1e7, 1e8));
     const queue = await system.json('POST', '/queues', { name: 'Overtaken', number, strategy: 'ring_all', ringTimeoutSec: 10, domain: system.domain, members: [] });
     expect(queue.status, JSON.stringify(queue.body)).toBe(201);
@@ -126,7 +125,7 @@ describe('an action that reaches the worker before its call', () => {
       id, from: '+15550199', to: number, language: 'en', type: 'queue', priority: 0, metadata: {}, destinationId: queue.body.id,
       destinationName: 'Overtaken', destinationNumber: number, domain: system.domain, idempotencyKey: null, requestHash: null,
     };
-    const [inserted] = await system.db.$client.begin(async (sql) => {
+    await system.db.$client.begin(async (sql) => {
       const rows = await insertCalls(sql, [row]);
       await insertCallEvents(sql, [
         { id: randomUUID(), type: 'call.received', version: 1, occurredAt: rows[0]!.createdAt.toISOString(), callId: id, sequence: 1, status: 'received', data: { destinationId: queue.body.id } },
@@ -139,13 +138,10 @@ describe('an action that reaches the worker before its call', () => {
     expect(early.body.detail).toMatch(/not reached its routing worker yet/);
     expect((await system.getCall(id)).status).toBe('received');
 
-    // The outbox sends the call's request after all; the worker queues the call, and the hang-up now applies.
-    await system.db.$client.begin((sql) =>
-      insertOutbox(sql, [
-        { topic: system.topics.routingInputs, key: system.domain, payload: toCallRequested(toCall(inserted!), system.domain, randomUUID()), headers: { type: 'call.requested' } },
-      ]),
-    );
-    await eventually(() => system.getCall(id), (c) => c.status === 'queued', 'the call to be queued', 15_000);
+    // call-api's sweep sends the request of a call still received after CALL_REQUEST_RESEND_AFTER_MS (5 s); the worker
+    // queues the call, and the hang-up now applies.
+    await eventually(() => system.getCall(id), (c) => c.status === 'queued', 'the sweep to send the call and the worker to queue it', 15_000);
+    expect((await system.getCall(id)).events.map((e: { type: string }) => e.type)).toEqual(['call.received', 'call.queued']);
     const retried = await system.json('POST', `/calls/${id}/hangup`, { by: 'caller' });
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(retried.body.status).toBe('abandoned');

@@ -5,7 +5,7 @@
 // are first sent in the order they were written; a send whose claim fails after Kafka's ack is sent again later (a
 // redelivery of an older message, which consumers recognise by its sequence or id).
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import { claimDueOutboxRows, claimOutboxRows, type ClaimedOutboxRow, type Database, type OutboxRow } from '@switchboard/db';
+import { claimDueOutboxRows, claimOutboxRows, type ClaimedOutboxRow, type Database, type OutboxMessage, type OutboxRow } from '@switchboard/db';
 
 export type { OutboxMessage, OutboxRow } from '@switchboard/db';
 
@@ -175,6 +175,22 @@ export class OutboxRelay {
     await this.connect(this.current).catch((error: unknown) => this.options.onError?.(error, 'publish'));
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
     this.sweepTimer.unref();
+  }
+
+  /**
+   * Sends messages that have no outbox row, in the order given, with the relay's producer and deadline: what they
+   * stand for is recorded elsewhere (call-api's call requests: the call row, still `received`), and sent again from
+   * there when this fails, which it does by throwing.
+   */
+  async sendNow(messages: readonly OutboxMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const rows = messages.map((m, i) => ({ id: String(i), topic: m.topic, key: m.key, value: JSON.stringify(m.payload), headers: m.headers ?? {} }));
+    try {
+      await this.send(rows);
+    } catch (error) {
+      this.recover(error);
+      throw error;
+    }
   }
 
   /** Hands committed rows to the fast path; it never throws, since the rows are safe in the outbox. */

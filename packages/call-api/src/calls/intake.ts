@@ -1,13 +1,11 @@
-// Accepts new calls: concurrent requests are committed together, each call with its first event and outbox messages.
+// Accepts new calls: concurrent requests are committed together, each call with its first event; then each call's
+// routing request is sent (call-requests.ts: the call row, `received`, records that it is owed).
 import { createHash, randomUUID } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import type { CallEvent, CreateCallBody, Destination, Topics } from '@switchboard/contracts';
-import {
-  callsByIdempotencyKey, insertCallEvents, insertCalls, insertOutbox, resolveDestinations,
-  type Database, type NewCall, type OutboxMessage, type OutboxRow,
-} from '@switchboard/db';
-import type { OutboxRelay } from '@switchboard/messaging';
-import { toCall, toCallRequested } from './call-view.ts';
+import { callsByIdempotencyKey, insertCallEvents, insertCalls, resolveDestinations, type Database, type NewCall, type OutboxMessage } from '@switchboard/db';
+import { callRequest, type CallRequests } from './call-requests.ts';
+import { toCall } from './call-view.ts';
 
 export type IntakeRequest = { body: CreateCallBody; idempotencyKey?: string | undefined };
 
@@ -23,8 +21,8 @@ type Pending = IntakeRequest & { hash: string; resolve: (r: IntakeResult) => voi
 
 export type CallIntakeOptions = {
   db: Database;
-  relay: Pick<OutboxRelay, 'publish'>;
-  topics: Pick<Topics, 'routingInputs' | 'callEvents'>;
+  requests: Pick<CallRequests, 'send'>;
+  topics: Pick<Topics, 'routingInputs'>;
   maxBatch: number;
   maxConcurrent: number;
   onCommitted?: (results: IntakeResult[]) => void;
@@ -82,7 +80,7 @@ export class CallIntake {
    * of n that is about 2·k·log2(n) extra transactions, each valid request committing exactly once.
    */
   private async settle(batch: Pending[]): Promise<void> {
-    let committed: { results: Map<Pending, IntakeResult>; rows: OutboxRow[] };
+    let committed: { results: Map<Pending, IntakeResult>; requests: OutboxMessage[] };
     try {
       committed = await this.commit(batch);
     } catch (error) {
@@ -101,16 +99,16 @@ export class CallIntake {
     }
     for (const pending of batch) pending.resolve(committed.results.get(pending)!);
     this.options.onCommitted?.(batch.map((p) => committed.results.get(p)!));
-    this.options.relay.publish(committed.rows);
+    this.options.requests.send(committed.requests);
   }
 
   /** One transaction for the batch; it throws, having written nothing, when the database refuses any of it. */
-  private async commit(batch: Pending[]): Promise<{ results: Map<Pending, IntakeResult>; rows: OutboxRow[] }> {
+  private async commit(batch: Pending[]): Promise<{ results: Map<Pending, IntakeResult>; requests: OutboxMessage[] }> {
     const { db, topics } = this.options;
     const results = new Map<Pending, IntakeResult>();
     // Raw postgres.js with array parameters: every statement's text is the same whatever the batch size, so each is
     // prepared once per connection, and the independent inserts go pipelined in one round trip.
-    const rows = await db.$client.begin(async (sql) => {
+    const requests = await db.$client.begin(async (sql) => {
       const destinations = await resolveDestinations(sql, [...new Set(batch.map((p) => p.body.to))]);
       const fresh: { pending: Pending; row: NewCall }[] = [];
       const followers: Pending[] = []; // a second request in this batch with a key already here
@@ -167,15 +165,11 @@ export class CallIntake {
         };
         return event;
       });
-      // The event first, then the request: the worker's own events for a call can only follow this one on call-events.
-      const messages: OutboxMessage[] = inserted.flatMap((call, i) => [
-        { topic: topics.callEvents, key: call.id, payload: events[i]!, headers: { type: 'call.received' } },
-        { topic: topics.routingInputs, key: call.domain, payload: toCallRequested(toCall(call), call.domain, randomUUID()), headers: { type: 'call.requested' } },
-      ]);
-      const [, outboxRows] = await Promise.all([insertCallEvents(sql, events), insertOutbox(sql, messages)]);
-      return outboxRows;
+      await insertCallEvents(sql, events);
+      // Each request carries its call's first event, which the worker publishes ahead of its own events for the call.
+      return inserted.map((call, i) => callRequest(topics.routingInputs, call, events[i]!));
     });
-    return { results, rows };
+    return { results, requests };
   }
 
   /** Requests still waiting for a transaction (for graceful shutdown and metrics). */

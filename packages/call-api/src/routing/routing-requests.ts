@@ -53,7 +53,7 @@ export class RoutingRequests {
     });
     this.unlisten = listener.unlisten;
     // Kafka may be away at start: the first action connects then.
-    await this.producer.connect().catch(() => {});
+    void this.producer.connect().catch(() => {});
   }
 
   async stop(): Promise<void> {

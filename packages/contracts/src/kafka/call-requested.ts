@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Call } from '../http/call.ts';
 import { RoutingDomainName } from '../fields.ts';
+import { CallEvent } from './call-event.ts';
 import { envelopeFields } from './envelope.ts';
 
 export const CallRequested = z
@@ -13,6 +14,12 @@ export const CallRequested = z
     call: Call.pick({
       id: true, from: true, to: true, language: true, type: true, priority: true, metadata: true, destination: true, createdAt: true,
     }),
+    /**
+     * The call's `call.received` event as the API stored it. The worker publishes it on `call-events` with its first
+     * decision for the call, ahead of that decision's events, so the API writes no outbox row for a call. Absent in
+     * messages of earlier versions, whose API published the event itself.
+     */
+    received: CallEvent.optional(),
   })
   .meta({ id: 'CallRequested' });
 export type CallRequested = z.infer<typeof CallRequested>;

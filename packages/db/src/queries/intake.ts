@@ -57,3 +57,31 @@ export async function callsByIdempotencyKey(sql: Sql, keys: string[]): Promise<M
   const rows = await sql<CallRow[]>`select ${sql.unsafe(callColumns)} from calls where idempotency_key = any(${keys}::text[])`;
   return new Map(rows.map((row) => [row.idempotencyKey!, withDates(row)]));
 }
+
+/** A call whose routing request is owed again, with its `call.received` event as stored. */
+export type UnroutedCall = { call: CallRow; received: { id: string; occurredAt: string; data: { destinationId: string } } };
+
+/**
+ * The call row is the record of the routing request it owes: a call still `received` has not reached its worker yet,
+ * or the request is on its way. Claims, oldest first, calls `received` whose request was last sent (at acceptance, or
+ * by an earlier claim: its `updated_at`) `minAgeMs` ago, then 2 × `minAgeMs` apart (5 s, then every 10 s by default):
+ * not every sweep, so a backlog behind a slow worker is not sent over and over, and within 10 s of Kafka's return. A
+ * claim moves `updated_at` to now; `skip locked`, so concurrent sweeps of several call-api instances take different
+ * calls.
+ */
+export async function claimUnroutedCalls(sql: Sql, minAgeMs: number, limit: number): Promise<UnroutedCall[]> {
+  const rows = await sql<(CallRow & { received: UnroutedCall['received'] | null })[]>`
+    with due as (
+      select id from calls
+       where status = 'received'
+         and now() - updated_at >= least(greatest(make_interval(secs => ${minAgeMs / 1000}), updated_at - created_at), make_interval(secs => ${(2 * minAgeMs) / 1000}))
+       order by created_at, id
+       limit ${limit}
+         for update skip locked)
+    update calls c set updated_at = now()
+     where c.id in (select id from due)
+    returning ${sql.unsafe(callColumns)},
+              (select json_build_object('id', e.id, 'occurredAt', e.occurred_at, 'data', e.data)
+                 from call_events e where e.call_id = c.id and e.sequence = 1) as "received"`;
+  return rows.flatMap(({ received, ...call }) => (received ? [{ call: withDates(call as CallRow), received }] : []));
+}

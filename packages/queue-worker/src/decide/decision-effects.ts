@@ -20,7 +20,10 @@ export type LiveTimes = {
 const orNull = (seconds: number | null): number | null => (seconds ? seconds : null);
 
 export class DecisionEffects {
+  /** Events this decision writes to `call_events`. */
   readonly events: CallEvent[] = [];
+  /** Events this decision publishes on `call-events`, in order: its own, and a new call's `call.received` before them. */
+  private readonly outgoing: CallEvent[] = [];
   private readonly calls = new Map<string, CallWrite>();
   private readonly agents = new Map<string, AgentWrite>();
   private readonly queues = new Map<string, DestinationWrite>();
@@ -53,6 +56,11 @@ export class DecisionEffects {
     this.requestIds.push(requestId);
   }
 
+  /** A new call's `call.received`, stored by the API: published with this decision, before the call's other events. */
+  received(event: CallEvent): void {
+    this.outgoing.push(event);
+  }
+
   add(state: RoutingState, input: RoutingInput, result: DecisionResult, now: number): void {
     this.decisions++;
     const occurredAt = new Date(Math.round(now * 1000)).toISOString();
@@ -68,6 +76,7 @@ export class DecisionEffects {
             id: randomUUID(), version: 1, occurredAt, callId: command.callId, sequence, status: command.status, type: command.event.type, data,
           } as CallEvent;
           this.events.push(event);
+          this.outgoing.push(event);
           this.visits.event(event, now, state.calls.get(command.callId)?.priority ?? 0, this.ringTimes(event, now));
           break;
         }
@@ -179,6 +188,6 @@ export class DecisionEffects {
   }
 
   outboxMessages(callEventsTopic: string): OutboxMessage[] {
-    return this.events.map((event) => ({ topic: callEventsTopic, key: event.callId, payload: event, headers: { type: event.type } }));
+    return this.outgoing.map((event) => ({ topic: callEventsTopic, key: event.callId, payload: event, headers: { type: event.type } }));
   }
 }

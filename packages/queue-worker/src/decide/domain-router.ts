@@ -193,6 +193,7 @@ export class DomainRouter {
         }
         statuses.set(call.id, 'routed'); // a second copy in this batch is a redelivery too
         this.lastSequence.set(call.id, 1); // call.received, written by the API
+        if (item.message.received) effects.received(item.message.received);
         this.decideInto(effects, {
           type: 'call_arrived',
           call: { id: call.id, destination: { kind: call.destination.kind, id: call.destination.id }, language: call.language, priority: call.priority },
