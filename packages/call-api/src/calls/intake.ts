@@ -17,7 +17,8 @@ export type IntakeResult =
   /** The database refused this request's values even in a transaction of its own (the error says which and why). */
   | { kind: 'unstorable'; error: unknown };
 
-type Pending = IntakeRequest & { hash: string; resolve: (r: IntakeResult) => void; reject: (e: unknown) => void };
+/** `hash`: of the body, for a request with an idempotency key (a replay must repeat it); null without one. */
+type Pending = IntakeRequest & { hash: string | null; resolve: (r: IntakeResult) => void; reject: (e: unknown) => void };
 
 export type CallIntakeOptions = {
   db: Database;
@@ -53,7 +54,7 @@ export class CallIntake {
 
   accept(request: IntakeRequest): Promise<IntakeResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...request, hash: hashBody(request.body), resolve, reject });
+      this.queue.push({ ...request, hash: request.idempotencyKey ? hashBody(request.body) : null, resolve, reject });
       this.drain();
     });
   }
