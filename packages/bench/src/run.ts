@@ -27,6 +27,12 @@ import { provisionServices } from '../../local-stack/src/provision.ts';
 
 export type BenchSettings = {
   smoke: boolean; durationSec: number; rounds: number; connections: number; rates: number[]; e2eRate: number;
+  /**
+   * Both designs run at full speed this long before the rounds, unmeasured: the JVM (Kafka), Node and PostgreSQL
+   * compile and cache what the load uses (Kafka's JIT alone took 11 s of CPU in a fresh stack's first 40 s), which
+   * would otherwise be charged to round 1's calls.
+   */
+  warmUpSec: number;
   /** Offered rates of the routing phases, and the free agents of their queue. */
   routingRates: number[]; routingAgents: number;
   /** PostgreSQL's own durable defaults, or the throwaway settings (`--throwaway-storage`). */
@@ -135,6 +141,12 @@ export async function runBench(settings: BenchSettings, say: Say): Promise<Bench
       proto.cpu.push(await measured());
       proto.rounds.push(result);
     };
+    if (settings.warmUpSec > 0) {
+      say(`warm-up, not measured: POST /call, then the prototype's design, ${settings.warmUpSec} s each at full speed`);
+      await maxLoad({ url: system.api.url, headers: system.headers, connections, durationSec: settings.warmUpSec, body, onAccepted: (b) => acceptedIds.push(idOf(b)) });
+      await drain(performance.now());
+      await loadPrototype(prototype, { headers: system.headers, connections, durationSec: settings.warmUpSec, body, onAccepted: (b) => prototypeIds.push(idOf(b)) });
+    }
     for (let round = 1; round <= settings.rounds; round++) {
       const of = `round ${round}/${settings.rounds}`;
       say(`${of}: HTTP ceiling`);
@@ -179,7 +191,7 @@ export async function runBench(settings: BenchSettings, say: Say): Promise<Bench
     }
 
     // A phase's end cuts off at most one request per connection after the server committed it.
-    const accounting = await account(system.db, system.queue.id, acceptedIds, connections * settings.rounds);
+    const accounting = await account(system.db, system.queue.id, acceptedIds, connections * (settings.rounds + (settings.warmUpSec > 0 ? 1 : 0)));
     const peak = { callApi: await peakRssMiB(system.api), queueWorker: await peakRssMiB(system.worker) };
     // The next phases start services of their own: these two would only take CPU from them.
     await Promise.all([system.api.stop(), system.worker.stop()]);

@@ -35,6 +35,8 @@ const smoke = values.smoke!;
 const settings: BenchSettings = {
   smoke,
   durationSec: Number(values.duration ?? (smoke ? 1 : 10)),
+  // Smoke mode proves the machinery: no warm-up there.
+  warmUpSec: smoke ? 0 : Number(values.duration ?? 10),
   rounds: Number(values.rounds ?? (smoke ? 1 : 3)),
   connections: Number(values.connections ?? (smoke ? 10 : 50)),
   // Smoke mode proves the machinery, not the numbers: low rates keep it quick on a busy CI runner.

@@ -79,7 +79,7 @@ export function renderTable(r: BenchResults): string {
   rows.push(...workerPhaseRows(r, r.settings.smoke));
   const m = r.machine;
   const header = `${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGiB} GiB, Node ${m.node}, ${m.postgres.split(' on ')[0]} (${r.storage.actual} storage), Kafka ${m.kafka}, ` +
-    `${r.settings.connections} connections, ${r.settings.durationSec} s per phase, median of ${r.settings.rounds} round(s), ` +
+    `${r.settings.connections} connections, ${r.settings.durationSec} s per phase, median of ${r.settings.rounds} round(s)${r.settings.warmUpSec ? ` after ${r.settings.warmUpSec} s of each design unmeasured (warm-up)` : ''}, ` +
     `load average (1/5/15 min) at start ${m.loadAverageAtStart.join(' / ')}, at end ${r.loadAverageAtEnd.join(' / ')}, ${m.date}`;
   return `${header}\n\n${markdown(rows)}`;
 }
