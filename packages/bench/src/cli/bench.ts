@@ -49,9 +49,9 @@ const settings: BenchSettings = {
   ...(values.profile ? { profileDir: resolve(values.profile) } : {}),
   // Issue 10's takeover; smoke mode only proves routing resumes and no waiting call is lost (no time target on CI).
   takeover: smoke ? { agents: 200, calls: 200, sessionTimeoutMs: 6_000 } : { agents: 10_000, calls: 10_000, sessionTimeoutMs: 6_000 },
-  // Above what one worker routes on this 2-core machine (about 100 routed calls/s), so both configurations saturate.
   scaling: {
-    rate: Number(values['scaling-rate'] ?? (smoke ? 20 : 200)),
+    // Above what one worker routes on 2 cores (about 190/s, 2026-11-30 22:32), so both configurations are saturated.
+    rate: Number(values['scaling-rate'] ?? (smoke ? 20 : 400)),
     durationSec: Number(values['scaling-duration'] ?? (smoke ? 2 : 15)),
     agents: smoke ? 30 : 1_500,
   },

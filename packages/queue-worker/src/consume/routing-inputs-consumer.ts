@@ -49,7 +49,9 @@ export class RoutingInputsConsumer {
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       rebalanceTimeout: options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: 1_000,
+      // The heartbeat is how a member learns of a rebalance (a dead owner evicted): twice a second, so the survivor
+      // starts taking its domains over within half a second of the eviction.
+      heartbeatInterval: 500,
       maxWaitTimeInMs: 50,
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
