@@ -283,8 +283,10 @@ export class DomainRouter {
     let visitsUpdated: VisitStored[];
     try {
       [rows, visitsUpdated] = await this.options.db.$client.begin(async (sql) => {
-        await fenceDecision(sql, write);
-        const [, outboxRows, written] = await Promise.all([
+        // One round trip: the fence goes first in the pipeline, so it runs first and holds the domain's row until the
+        // commit. If it finds another epoch it throws once the writes behind it ran, and the transaction rolls them back.
+        const [, , outboxRows, written] = await Promise.all([
+          fenceDecision(sql, write),
           effects.events.length ? insertCallEvents(sql, effects.events) : null,
           insertOutbox(sql, effects.outboxMessages(this.options.callEventsTopic)),
           writeDecision(sql, write),
