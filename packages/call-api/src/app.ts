@@ -58,7 +58,7 @@ export async function createCallApi(config: CallApiConfig, options: CallApiOptio
     onRefused: () => metrics.calls.inc({ outcome: 'unstorable' }),
   });
   const routing = new RoutingRequests({
-    db, kafka, relay, topic: topics.routingInputs, timeoutMs: config.ROUTING_DECISION_TIMEOUT_MS, sendTimeoutMs: config.ROUTING_DECISION_TIMEOUT_MS,
+    db, kafka, earlierSends: () => Promise.all([relay.settled(), requests.settled()]), topic: topics.routingInputs, timeoutMs: config.ROUTING_DECISION_TIMEOUT_MS, sendTimeoutMs: config.ROUTING_DECISION_TIMEOUT_MS,
   });
 
   await registerDocs(app);

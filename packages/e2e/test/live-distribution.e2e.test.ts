@@ -113,6 +113,25 @@ describe('a ring group that nobody answers', () => {
   });
 });
 
+describe('a hang-up right after the call was taken', () => {
+  // The API sends an action only after the call requests it committed before have been tried, so the worker has the
+  // call when the hang-up comes; 100 callers at once, each hanging up as soon as the 202 comes.
+  it('finds the call: each of 100 callers hanging up at once is abandoned, none told the call has not reached its worker', async () => {
+    const number = String(randomInt(1e7, 1e8));
+    const queue = await system.json('POST', '/queues', { name: 'Hasty callers', number, strategy: 'ring_all', domain: system.domain, members: [] });
+    expect(queue.status, JSON.stringify(queue.body)).toBe(201);
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const posted = await system.post({ from: `+155503${String(i).padStart(3, '0')}`, to: number, language: 'en' });
+        const { id } = (await posted.json()) as { id: string };
+        const hangup = await system.json('POST', `/calls/${id}/hangup`, { by: 'caller' });
+        return `${hangup.status} ${hangup.body.status ?? hangup.body.detail}`;
+      }),
+    );
+    expect(outcomes).toEqual(Array(100).fill('200 abandoned'));
+  });
+});
+
 describe('an action that reaches the worker before its call', () => {
   it('is 503 with Retry-After and does nothing; once the call is routed, the retry applies', async () => {
     // A queue nobody serves: the call waits there. Its `call.requested` is held back, as when call-api died between its

@@ -2,3 +2,4 @@
 export * from './kafka.ts';
 export * from './outbox-relay.ts';
 export * from './outbox-metrics.ts';
+export * from './send-rounds.ts';

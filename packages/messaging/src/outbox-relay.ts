@@ -5,6 +5,7 @@
 // are first sent in the order they were written; a send whose claim fails after Kafka's ack is sent again later (a
 // redelivery of an older message, which consumers recognise by its sequence or id).
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { SendRounds } from './send-rounds.ts';
 import { claimDueOutboxRows, claimOutboxRows, type ClaimedOutboxRow, type Database, type OutboxMessage, type OutboxRow } from '@switchboard/db';
 
 export type { OutboxMessage, OutboxRow } from '@switchboard/db';
@@ -91,10 +92,8 @@ export class OutboxRelay {
   private readonly attempts = new WeakMap<OutboxRow, number>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private flushing: Promise<void> | null = null;
-  /** Fast-path rounds begun and ended (each takes every row handed over until it begins), for `settled()`. */
-  private roundsBegun = 0;
-  private roundsEnded = 0;
-  private settling: { round: number; resolve: () => void }[] = [];
+  /** Fast-path rounds (each takes every row handed over until it begins), for `settled()`. */
+  private readonly rounds = new SendRounds();
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private connected = false;
@@ -204,35 +203,22 @@ export class OutboxRelay {
   /**
    * Resolves once every row handed to `publish()` before the call has had its fast-path send tried (sent, or left in
    * the outbox for a retry or the sweep). A message sent to Kafka by other means after it cannot overtake them: call-api
-   * sends routing actions straight to Kafka, after the configuration changes and calls this process committed before.
+   * sends routing actions straight to Kafka, after the configuration changes this process committed before.
    */
   settled(): Promise<void> {
-    if (!this.flushing || this.stopped) return Promise.resolve();
-    // Rows still pending go in the round after the one running now.
-    const round = this.roundsBegun + (this.pending.length > 0 ? 1 : 0);
-    if (round <= this.roundsEnded) return Promise.resolve();
-    return new Promise((resolve) => this.settling.push({ round, resolve }));
-  }
-
-  private endRound(): void {
-    this.roundsEnded++;
-    const ready = this.settling.filter((w) => w.round <= this.roundsEnded);
-    if (ready.length === 0) return;
-    this.settling = this.settling.filter((w) => w.round > this.roundsEnded);
-    for (const w of ready) w.resolve();
+    return this.rounds.settled(this.flushing !== null && !this.stopped, this.pending.length > 0);
   }
 
   private async flush(): Promise<void> {
     try {
       while (this.pending.length > 0) {
-        this.roundsBegun++;
+        this.rounds.begin();
         await this.flushRound();
-        this.endRound();
+        this.rounds.end();
       }
     } finally {
       // Nothing left to wait for (also when stopping): whoever waits goes on.
-      this.roundsEnded = this.roundsBegun;
-      for (const w of this.settling.splice(0)) w.resolve();
+      this.rounds.idle();
       this.flushing = null;
     }
   }

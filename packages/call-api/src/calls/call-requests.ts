@@ -4,7 +4,7 @@
 // (Kafka was down, the process died before sending, the send failed). The request carries the call's `call.received`
 // event, which the worker publishes on `call-events` with its first decision, ahead of that decision's events.
 import { claimUnroutedCalls, type CallRow, type Database, type OutboxMessage } from '@switchboard/db';
-import type { OutboxRelay } from '@switchboard/messaging';
+import { SendRounds, type OutboxRelay } from '@switchboard/messaging';
 import type { CallEvent } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
 import { toCall, toCallRequested } from './call-view.ts';
@@ -31,6 +31,7 @@ export function callRequest(topic: string, call: CallRow, received: CallEvent): 
 export class CallRequests {
   private outgoing: OutboxMessage[] = [];
   private sending: Promise<void> | null = null;
+  private readonly rounds = new SendRounds();
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private stopped = false;
@@ -49,10 +50,16 @@ export class CallRequests {
     this.sending ??= this.flush();
   }
 
+  /** Resolves once every request handed to `send()` before the call has been tried (an action must not overtake it). */
+  settled(): Promise<void> {
+    return this.rounds.settled(this.sending !== null, this.outgoing.length > 0);
+  }
+
   private async flush(): Promise<void> {
     while (this.outgoing.length > 0) {
       const batch = this.outgoing;
       this.outgoing = [];
+      this.rounds.begin();
       try {
         await this.options.relay.sendNow(batch);
         this.options.onSent?.(batch.length, 'after_commit');
@@ -60,7 +67,9 @@ export class CallRequests {
         // The calls stay `received`: the sweep sends them again.
         this.options.onError?.(error, 'send');
       }
+      this.rounds.end();
     }
+    this.rounds.idle();
     this.sending = null;
   }
 

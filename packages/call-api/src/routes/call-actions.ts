@@ -48,8 +48,9 @@ export const callActionRoutes: FastifyPluginAsyncZod<CallActionRoutesOptions> = 
     if (decision.kind !== 'decided') return sendRoutingUnavailable(reply, decision);
     const after = (await readCallWithEvents(db, callId))!;
     if (decision.ignored === 'unknown_call' && after.call.status === 'received') {
-      // The action reached the worker before the call did (the call's own message is still owed by the outbox, after
-      // a failed send): nothing was done, and a retry once the call is routed will be.
+      // The action reached the worker before the call did (its request's send failed, or the call was taken by another
+      // call-api instance that has not sent it yet; the sweep sends it again): nothing was done, and a retry once the
+      // call is routed will be.
       return sendRoutingUnavailable(reply, 'the call has not reached its routing worker yet (still received): nothing was done; retry after Retry-After seconds');
     }
     // An answer retried after a lost reply: the call is this agent's, so it is the same success.

@@ -4,14 +4,14 @@
 // Actions go straight to Kafka, not through the outbox: the caller waits for the decision, so an action that never got
 // there is answered 503 and retried by the caller, and nothing needs to survive this process. (The outbox is for what
 // was acknowledged before it reached Kafka: a call answered 202, a configuration change committed.) An action waits
-// until the outbox rows this process committed before it have been tried, so it never overtakes them: an agent's
-// status set right after the agent was created finds the agent known to the worker. Actions that arrive while a send
+// until what this process committed before it has been tried (configuration changes' outbox rows, calls' requests), so
+// it never overtakes them: an agent's status set right after the agent was created finds the agent known to the worker,
+// and a caller's hang-up right after the call was taken finds the call. Actions that arrive while a send
 // is in flight go together in the next produce request.
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { RoutingOutcome, routingOutcomeChannel, type RoutingAction } from '@switchboard/contracts';
 import type { Database } from '@switchboard/db';
-import type { OutboxRelay } from '@switchboard/messaging';
 import { actionMessage } from './routing-inputs.ts';
 
 export type RoutingDecision = { kind: 'decided'; ignored?: string } | { kind: 'timeout' } | { kind: 'unsent'; detail: string };
@@ -19,8 +19,11 @@ export type RoutingDecision = { kind: 'decided'; ignored?: string } | { kind: 't
 export type RoutingRequestsOptions = {
   db: Database;
   kafka: Kafka;
-  /** This process's outbox relay: an action is sent after the rows committed before it. */
-  relay: Pick<OutboxRelay, 'settled'>;
+  /**
+   * Resolves once what this process committed before (calls' requests, configuration changes' outbox rows) has been
+   * tried: an action is sent after it, so it cannot overtake them.
+   */
+  earlierSends: () => Promise<unknown>;
   topic: string;
   /** How long a request waits for the worker's decision before the API answers 503. */
   timeoutMs: number;
@@ -77,8 +80,8 @@ export class RoutingRequests {
     });
     const { key, payload, headers } = actionMessage(this.options.topic, domain, requestId, action);
     let failure: unknown;
-    const sending = this.options.relay
-      .settled()
+    const sending = this.options
+      .earlierSends()
       .then(() => this.send({ key, value: JSON.stringify(payload), headers }))
       .then(
         () => null,
