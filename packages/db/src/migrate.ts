@@ -14,3 +14,26 @@ export async function migrateDatabase(url: string): Promise<void> {
     await sql.end({ timeout: 5 });
   }
 }
+
+export type FreshDatabase = { url: string; drop(): Promise<void> };
+
+/**
+ * A new, migrated database on the server of `serverUrl` (any database's URL there; `create database` needs a role
+ * allowed to), gone after `drop()`. For a test system or a benchmark phase whose workers must route only their own
+ * routing domains and calls: routing state lives in the database, so systems sharing one would act on each other's.
+ */
+export async function createFreshDatabase(serverUrl: string, name: string): Promise<FreshDatabase> {
+  const onServer = async (statement: string) => {
+    const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    try {
+      await sql.unsafe(statement);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  };
+  await onServer(`create database "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await migrateDatabase(url.toString());
+  return { url: url.toString(), drop: () => onServer(`drop database if exists "${name}" with (force)`) };
+}

@@ -10,9 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDatabase, createDatabase, migrateDatabase } from '@switchboard/db';
 import { repoRoot } from '../../local-stack/src/kafka-jars.ts';
-import { stackUrls } from '../../local-stack/src/test/context.ts';
 import { eventually, startSystem, type System } from './system.ts';
 
 const schemathesis = join(repoRoot, 'packages/e2e/fuzz/schemathesis.sh');
@@ -64,9 +62,6 @@ function runSchemathesis(args: string[], env: Record<string, string> = {}): Prom
 }
 
 let system: System;
-/** The fuzz's own database on the stack's server: the hundreds of agents, queues and routing domains it makes stay out of the other files' way. */
-const fuzzDatabase = `fuzz_${process.pid}_${Date.now()}`;
-const admin = () => createDatabase(stackUrls().databaseUrl, { max: 1 });
 /** What the seeded system holds, handed to fuzz/hooks.py so that some requests name real rows. */
 const known = { calls: [] as string[], agents: [] as string[], queues: [] as string[], ringGroups: [] as string[], numbers: [] as string[] };
 
@@ -90,17 +85,9 @@ beforeAll(async () => {
   const setup = await runSchemathesis(['--version']);
   if (setup.code !== 0) throw new Error(`Schemathesis could not be set up (exit ${setup.code}):\n${setup.output}`);
 
-  // The worker decides every action here; a decision slower than 10 s on a loaded CI machine would be a 503.
-  const server = admin();
-  try {
-    await server.$client.unsafe(`create database ${fuzzDatabase}`);
-  } finally {
-    await closeDatabase(server);
-  }
-  const url = new URL(stackUrls().databaseUrl);
-  url.pathname = `/${fuzzDatabase}`;
-  await migrateDatabase(url.toString());
-  system = await startSystem({ databaseUrl: url.toString(), env: { ROUTING_DECISION_TIMEOUT_MS: '10000' } });
+  // The worker decides every action here; a decision slower than 10 s on a loaded CI machine would be a 503. The
+  // system has a database of its own (startSystem): the hundreds of agents, queues and domains it makes stay there.
+  system = await startSystem({ env: { ROUTING_DECISION_TIMEOUT_MS: '10000' } });
   // An admin key: it may call every operation, so the fuzz reaches each route's own answers, not only 401 and 403.
   requestHeaders.authorization = `Bearer ${system.adminKey}`;
   const { domain, queue, group } = system;
@@ -133,12 +120,6 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(async () => {
   await system?.stop();
-  const server = admin();
-  try {
-    await server.$client.unsafe(`drop database if exists ${fuzzDatabase} with (force)`);
-  } finally {
-    await closeDatabase(server);
-  }
 });
 
 describe('API fuzz (Schemathesis against /docs/json)', () => {

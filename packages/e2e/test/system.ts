@@ -1,6 +1,6 @@
 // Starts call-api and queue-worker as real processes on the test stack, with topics and a destination of their own.
 import { randomInt, randomUUID } from 'node:crypto';
-import { closeDatabase, createApiKey, createDatabase, queues, ringGroups, routingDomains } from '@switchboard/db';
+import { closeDatabase, createApiKey, createDatabase, createFreshDatabase, queues, ringGroups, routingDomains } from '@switchboard/db';
 import { createKafka, ensureTopics } from '@switchboard/messaging';
 import { stackUrls } from '../../local-stack/src/test/context.ts';
 export { eventually } from '../../local-stack/src/test/eventually.ts';
@@ -18,8 +18,11 @@ export type SystemOptions = {
 
 export async function startSystem(options: SystemOptions = {}) {
   const { kafkaBrokers } = stackUrls();
-  const databaseUrl = options.databaseUrl ?? stackUrls().databaseUrl;
   const suffix = randomUUID().slice(0, 8);
+  // A database of the system's own on the stack's server: another test file's call-api (its sweep sends calls still
+  // received to its own topics) or worker never acts on this system's calls and domains, nor this one on theirs.
+  const own = options.databaseUrl ? null : await createFreshDatabase(stackUrls().databaseUrl, `e2e_${suffix}`);
+  const databaseUrl = options.databaseUrl ?? own!.url;
   const topics = { TOPIC_ROUTING_INPUTS: `routing-inputs-${suffix}`, TOPIC_ROUTING_INPUTS_DLQ: `routing-inputs-${suffix}.dlq`, TOPIC_CALL_EVENTS: `call-events-${suffix}` };
   const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'e2e' });
   await ensureTopics(kafka, Object.values(topics).map((topic) => ({ topic, partitions: 6 })));
@@ -97,6 +100,7 @@ export async function startSystem(options: SystemOptions = {}) {
     async stop() {
       await Promise.all([system.api.stop(), system.worker.stop(), ...system.workers.map((w) => w.stop())]);
       await closeDatabase(db);
+      await own?.drop();
     },
   };
   return system;

@@ -82,7 +82,9 @@ async function sendInOrder(producer: Producer, rows: ClaimedOutboxRow[]): Promis
  */
 const brokenProducer = (error: unknown): boolean =>
   (error instanceof SendTimeoutError && error.duringSend) ||
-  ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH'].includes((error as { type?: string } | null)?.type ?? '');
+  // INVALID_RECORD: after a Kafka restart with other clients busy, a producer was seen failing every send with it for
+  // as long as it lived (the records themselves were the same ones a new producer sends).
+  ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_RECORD'].includes((error as { type?: string } | null)?.type ?? '');
 
 export class OutboxRelay {
   private current: Producer;

@@ -3,7 +3,7 @@
 // all the domains on its partitions, so a phase that counts workers and domains needs a database no other phase's
 // worker routes from.
 import { randomUUID } from 'node:crypto';
-import { closeDatabase, createApiKey, createDatabase, migrateDatabase, type Database } from '@switchboard/db';
+import { closeDatabase, createApiKey, createDatabase, createFreshDatabase, type Database } from '@switchboard/db';
 import { createKafka, ensureTopics } from '@switchboard/messaging';
 import type { Kafka } from 'kafkajs';
 import { freePort } from '../../../local-stack/src/process.ts';
@@ -14,29 +14,16 @@ export type PhasePlace = { databaseUrl: string; kafkaBrokers: string[] };
 
 export type PhaseDatabase = { url: string; db: Database; drop(): Promise<void> };
 
-/** A new, migrated database on the place's server (`create database` needs a role allowed to), dropped by `drop()`. */
+/** A new, migrated database on the place's server, with a connection of the bench's; `drop()` closes it and drops it. */
 export async function freshDatabase(place: PhasePlace, name: string): Promise<PhaseDatabase> {
-  const server = createDatabase(place.databaseUrl, { max: 1, applicationName: 'bench' });
-  try {
-    await server.$client.unsafe(`create database "${name}"`);
-  } finally {
-    await closeDatabase(server);
-  }
-  const url = new URL(place.databaseUrl);
-  url.pathname = `/${name}`;
-  await migrateDatabase(url.toString());
-  const db = createDatabase(url.toString(), { max: 4, applicationName: 'bench' });
+  const fresh = await createFreshDatabase(place.databaseUrl, name);
+  const db = createDatabase(fresh.url, { max: 4, applicationName: 'bench' });
   return {
-    url: url.toString(),
+    url: fresh.url,
     db,
     drop: async () => {
       await closeDatabase(db);
-      const again = createDatabase(place.databaseUrl, { max: 1, applicationName: 'bench' });
-      try {
-        await again.$client.unsafe(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await closeDatabase(again);
-      }
+      await fresh.drop();
     },
   };
 }

@@ -95,7 +95,8 @@ export class CallRequests {
         callId: call.id,
         sequence: 1,
         status: 'received',
-        data: received.data,
+        // A call.received's data is the call's destination as intake wrote it: taken from the call row itself.
+        data: { destinationId: call.destinationId },
       }),
     );
     await this.options.relay.sendNow(messages);

@@ -59,7 +59,7 @@ export async function callsByIdempotencyKey(sql: Sql, keys: string[]): Promise<M
 }
 
 /** A call whose routing request is owed again, with its `call.received` event as stored. */
-export type UnroutedCall = { call: CallRow; received: { id: string; occurredAt: string; data: { destinationId: string } } };
+export type UnroutedCall = { call: CallRow; received: { id: string; occurredAt: string } };
 
 /**
  * The call row is the record of the routing request it owes: a call still `received` has not reached its worker yet,
@@ -81,7 +81,7 @@ export async function claimUnroutedCalls(sql: Sql, minAgeMs: number, limit: numb
     update calls c set updated_at = now()
      where c.id in (select id from due)
     returning ${sql.unsafe(callColumns)},
-              (select json_build_object('id', e.id, 'occurredAt', e.occurred_at, 'data', e.data)
+              (select json_build_object('id', e.id, 'occurredAt', e.occurred_at)
                  from call_events e where e.call_id = c.id and e.sequence = 1) as "received"`;
   return rows.flatMap(({ received, ...call }) => (received ? [{ call: withDates(call as CallRow), received }] : []));
 }
