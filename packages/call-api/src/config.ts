@@ -10,10 +10,11 @@ export const CallApiEnv = z.object({
   /** Concurrent POST /call requests are committed together: at most this many per transaction… */
   INTAKE_MAX_BATCH: z.coerce.number().int().min(1).default(256),
   /**
-   * …and at most this many transactions at once. One: the fewer transactions, the larger each batch and the cheaper a
-   * call (measured on 2 cores, durable storage, 50 connections: 1,162 calls/s at 1 against 1,049 at 2 and 900 at 4).
+   * …and at most this many transactions at once. (One gave larger batches and a better rate in short runs, 1,162 calls/s
+   * against 900 at four, but not in the full benchmark, 1,095 against 1,188, where it let the 2,000/s overload reach the
+   * worker whole: see the README's Benchmark.)
    */
-  INTAKE_MAX_CONCURRENT: z.coerce.number().int().min(1).default(1),
+  INTAKE_MAX_CONCURRENT: z.coerce.number().int().min(1).default(4),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(1_000),
   /** A call still `received` this long after its routing request was sent has it sent again, then every twice as long. */
   CALL_REQUEST_RESEND_AFTER_MS: z.coerce.number().int().min(100).default(5_000),

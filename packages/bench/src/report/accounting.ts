@@ -38,6 +38,20 @@ export async function waitUntilQueued(db: Database, queueId: string, since: numb
   }
 }
 
+/**
+ * Until the outbox is empty: every event the worker owes has been published. A phase past the system's capacity
+ * leaves a backlog there that the next phase would otherwise wait behind. Null past the timeout.
+ */
+export async function waitUntilOutboxEmpty(db: Database, since: number, timeoutMs: number): Promise<number | null> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await db.$client<{ empty: boolean }[]>`select not exists (select 1 from outbox) as empty`;
+    if (row!.empty) return Math.round(performance.now() - since);
+    if (Date.now() > until) return null;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The final check: call this once the last phase has drained. */
 export async function account(db: Database, queueId: string, acceptedIds: string[], cutOffAllowance: number): Promise<Accounting> {
   const c = await queueCounts(db, queueId);

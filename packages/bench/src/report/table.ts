@@ -64,6 +64,10 @@ export function renderTable(r: BenchResults): string {
     ['   calls created / queued / call.queued events', `${int(a.created)} / ${int(a.queued)} / ${int(a.queuedEvents)}`, `${int(a.created - a.distinctAccepted)} cut off in flight at a phase's end (committed, answer not read)`],
     ['   peak RSS call-api / queue-worker', `${r.afterLoad.peakRssMiB.callApi ?? 'n/a'} / ${r.afterLoad.peakRssMiB.queueWorker ?? 'n/a'} MiB`, ''],
   );
+  rows.push([
+    '   before routing: the outbox empty (events owed from the 2,000/s phase published)', ms(r.routing.outboxDrainMs),
+    'after the fixed-rate phases; routing is timed from then',
+  ]);
   for (const p of r.routing.phases) {
     const target = p.rate === 1_000 ? ' (target p99 ≤ 50 ms)' : '';
     rows.push(
