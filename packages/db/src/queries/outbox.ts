@@ -75,12 +75,18 @@ export async function claimOutboxRows(
   orderedTopics: readonly string[],
 ): Promise<OutboxClaim> {
   const keys = [...new Map(rows.filter((r) => orderedTopics.includes(r.topic)).map((r) => [`${r.topic}\u0000${r.key}`, r])).values()];
+  // The rows wanted are looked up by id and by (topic, key), each through its index, then locked in id order: one `or`
+  // over both let the planner walk the whole outbox in id order, filtering, so a claim's cost grew with the backlog
+  // (under overload, claims reached the 30 s statement timeout and the relays fell further behind).
   const result = await sql<(ClaimedOutboxRow & { isBlocked: boolean })[]>`
-    with candidates as (
+    with wanted as (
+      select id from outbox where id = any(${rows.map((r) => r.id)}::bigint[])
+      union
+      select o.id from unnest(${keys.map((r) => r.topic)}::text[], ${keys.map((r) => r.key)}::text[]) as u(t, k)
+        join outbox o on o.topic = u.t and o.key = u.k and o.id < ${Math.max(...rows.map((r) => Number(r.id)))}::bigint)
+    , candidates as (
       select id, topic, key from outbox
-       where id = any(${rows.map((r) => r.id)}::bigint[])
-          or (id < ${Math.max(...rows.map((r) => Number(r.id)))}::bigint
-              and (topic, key) in (select t, k from unnest(${keys.map((r) => r.topic)}::text[], ${keys.map((r) => r.key)}::text[]) as u(t, k)))
+       where id in (select id from wanted)
        order by id limit ${limit}
          for update skip locked)
     ${claimRule(sql, 'candidates', orderedTopics)}`;
