@@ -1,6 +1,6 @@
 // A routing domain's router on real PostgreSQL: decisions and their effects commit together, timers are durable, a
 // second owner fences the first, and a new owner rebuilds the engine and carries on where the last one stopped.
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRequested } from '@switchboard/contracts';
@@ -31,8 +31,9 @@ function router(): DomainRouter {
   return r;
 }
 
-async function newCall(): Promise<RouterItem> {
+async function newCall(at = queueId): Promise<RouterItem> {
   const id = randomUUID();
+  const queueId = at;
   const [queue] = await db.select().from(queues).where(eq(queues.id, queueId));
   await db.insert(calls).values({
     id, from: '1', to: queue!.number, language: 'en', type: 'queue', destinationId: queueId, destinationName: queue!.name,
@@ -172,5 +173,48 @@ describe('a routing domain\'s router', () => {
     await next.start();
     const later = await newCall();
     expect(await next.run([later], { highWatermark: 1_000_000_001 })).toMatchObject({ decided: 0, redelivered: 1 });
+  });
+});
+
+describe('a call whose request overtakes the reload of its destination', () => {
+  const callIdOf = (item: RouterItem) => (item as Extract<RouterItem, { kind: 'call' }>).message.call.id;
+  let owner: DomainRouter;
+  // A queue made behind the router's back: as a configuration change whose reload has not reached the worker yet (call
+  // requests go to Kafka right after intake commits, reloads through the outbox, maybe of another call-api).
+  const queueNobodyReloaded = async () =>
+    (await db.insert(queues).values({ name: `Late ${randomUUID()}`, number: `8${randomInt(1e8, 1e9)}`, domain, strategy: 'ring_all', ringTimeoutSec: 30 }).returning())[0]!;
+
+  beforeAll(async () => {
+    for (const r of routers) await r.stop();
+    await db.update(routingDomains).set({ appliedPartition: null, appliedOffset: null, appliedLog: null }).where(eq(routingDomains.name, domain));
+    owner = router();
+    await owner.start();
+  });
+
+  it('is queued there: the router reloads the configuration first, having committed the decisions before it', async () => {
+    const late = await queueNobodyReloaded();
+    const before = await newCall(); // a known queue, earlier in the same batch
+    const call = await newCall(late.id);
+    expect(await owner.run([before, call])).toMatchObject({ decided: 2, redelivered: 0 });
+    expect((await timeline(callIdOf(call))).map(([, type]) => type)).toEqual(['call.received', 'call.queued']);
+    expect((await callRow(callIdOf(call))).status).toBe('queued');
+    expect((await timeline(callIdOf(before))).map(([, type]) => type)).toContain('call.queued');
+    const [stored] = await db.select().from(routingDomains).where(eq(routingDomains.name, domain));
+    expect(stored!.appliedOffset).toBe(call.offset);
+    // The next call there needs no reload: the router knows the queue now.
+    const next = await newCall(late.id);
+    expect(await owner.run([next])).toMatchObject({ decided: 1 });
+    expect((await callRow(callIdOf(next))).status).toBe('queued');
+    await owner.run([action({ type: 'call_ended', callId: callIdOf(call), by: 'caller' }), action({ type: 'call_ended', callId: callIdOf(next), by: 'caller' })]);
+  });
+
+  it('fails as unknown_destination when the database has no such destination either (it was removed after intake)', async () => {
+    const gone = await queueNobodyReloaded();
+    const call = await newCall(gone.id);
+    await db.delete(queues).where(eq(queues.id, gone.id));
+    expect(await owner.run([call])).toMatchObject({ decided: 1 });
+    expect(await timeline(callIdOf(call))).toEqual([
+      [1, 'call.received', {}], [2, 'call.failed', { reason: 'unknown_destination' }],
+    ]);
   });
 });

@@ -45,7 +45,6 @@ export async function readOwnedDomain(sql: Sql, domain: string, epoch: number): 
   return row;
 }
 
-/** Calls by id with their status: a redelivered `call.requested` for a call no longer `received` changes nothing. */
 /** Which of these `routing.action` requests were applied already (by this worker or an earlier owner). */
 export async function appliedRequests(sql: Sql, requestIds: readonly string[]): Promise<Set<string>> {
   if (requestIds.length === 0) return new Set();
@@ -60,10 +59,20 @@ export async function pruneAppliedRequests(sql: Sql): Promise<number> {
   return rows.length;
 }
 
+/** Calls by id with their status: a redelivered `call.requested` for a call no longer `received` changes nothing. */
 export async function callStatuses(sql: Sql, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await sql<{ id: string; status: string }[]>`select id, status from calls where id = any(${ids as string[]}::uuid[])`;
   return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+/** Whether the domain's configuration has this queue or ring group now. */
+export async function destinationExists(sql: Sql, domain: string, destination: { kind: 'queue' | 'ring_group'; id: string }): Promise<boolean> {
+  const [row] =
+    destination.kind === 'queue'
+      ? await sql<{ found: boolean }[]>`select exists (select 1 from queues where id = ${destination.id} and domain = ${domain}) as found`
+      : await sql<{ found: boolean }[]>`select exists (select 1 from ring_groups where id = ${destination.id} and domain = ${domain}) as found`;
+  return row!.found;
 }
 
 export async function listDomains(sql: Sql): Promise<string[]> {

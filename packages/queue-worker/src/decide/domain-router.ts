@@ -2,7 +2,7 @@
 // committed with its effects in one transaction behind the ownership fence.
 import type { CallRequested, RoutingActionRequested } from '@switchboard/contracts';
 import {
-  appliedRequests, callStatuses, claimDomain, fenceDecision, handleTimeWindowCalls, insertCallEvents, insertOutbox, loadDomain,
+  appliedRequests, callStatuses, claimDomain, destinationExists, fenceDecision, handleTimeWindowCalls, insertCallEvents, insertOutbox, loadDomain,
   pruneAppliedRequests, readOwnedDomain, writeDecision,
   FencedError, type Database, type DecisionWrite, type OutboxRow, type VisitStored,
 } from '@switchboard/db';
@@ -173,6 +173,15 @@ export class DomainRouter {
         result.redelivered++;
         continue;
       }
+      if (item.kind === 'call' && statuses.get(item.message.call.id) === 'received' && (await this.configurationBehind(item.message))) {
+        // The call's request overtook the reload of the change that made its destination: a call request is sent right
+        // after its intake commits, a reload through the outbox (and maybe by another call-api). Load the configuration
+        // now, having committed what came before, rather than fail the call as `unknown_destination`.
+        this.options.log.info({ domain: this.domain, callId: item.message.call.id }, 'a call came for a destination made after the last reload: reloading first');
+        await this.commit(effects);
+        await this.rebuild();
+        effects = new DecisionEffects(this.lastSequence, this.live);
+      }
       effects.applied = { partition: item.partition, offset: item.offset, log: this.options.inputsLog };
       if (item.kind === 'reload') {
         await this.commit(effects);
@@ -229,6 +238,13 @@ export class DomainRouter {
       'the applied offset stored for this domain is past the end of its partition (routing-inputs was made anew): forgetting it',
     );
     this.applied = { partition: null, offset: null };
+  }
+
+  /** The engine does not know the call's destination, but the database has it: this worker's configuration is stale. */
+  private async configurationBehind({ call }: CallRequested): Promise<boolean> {
+    const { kind, id } = call.destination;
+    const known = kind === 'queue' ? this.state!.queues.has(id) : this.state!.ringGroups.has(id);
+    return !known && (await destinationExists(this.options.db.$client, this.domain, { kind, id }));
   }
 
   private alreadyApplied(item: RouterItem): boolean {
