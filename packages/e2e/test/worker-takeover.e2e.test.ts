@@ -2,6 +2,7 @@
 // call rings; another worker takes the domain over from PostgreSQL, the ring timer still fires, the call still reaches
 // an agent, and the paused one writes nothing once it lost the domain.
 import { randomInt } from 'node:crypto';
+import { hostname } from 'node:os';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callEvents, routingDomains } from '@switchboard/db';
@@ -29,19 +30,34 @@ beforeAll(async () => {
 });
 afterAll(() => system?.stop());
 
-/** The worker that owns the system's domain now (after any rebalance has settled). */
+/**
+ * The worker that owns the system's domain, once ownership has settled: one alive worker says it owns it, the database
+ * names that worker's process, and the epoch stays the same for a second (a rebalance, as after a worker joins, would
+ * otherwise move the domain right after this returns).
+ */
 async function owner(): Promise<RunningService> {
-  return eventually(
+  const read = async () => {
+    const alive = system.workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    const owners: RunningService[] = [];
+    for (const w of alive) if ((await system.ownedBy(w).catch((): string[] => [])).includes(system.domain)) owners.push(w);
+    const [row] = await system.db.select().from(routingDomains).where(eq(routingDomains.name, system.domain));
+    return { owners, owner: row!.owner, epoch: row!.epoch };
+  };
+  let last = '';
+  const settled = await eventually(
     async () => {
-      const alive = system.workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
-      const owners: RunningService[] = [];
-      for (const w of alive) if ((await system.ownedBy(w).catch((): string[] => [])).includes(system.domain)) owners.push(w);
-      return owners;
+      const now = await read();
+      const seen = JSON.stringify([now.owners.map((w) => w.child.pid), now.owner, now.epoch]);
+      const stable = seen === last;
+      last = seen;
+      if (!stable) await new Promise((r) => setTimeout(r, 1_000));
+      return { ...now, stable };
     },
-    (owners) => owners.length === 1,
-    'exactly one worker to own the domain',
+    ({ owners, owner, stable }) => stable && owners.length === 1 && owner === `${hostname()}:${owners[0]!.child.pid}`,
+    'exactly one worker to own the domain, the database naming it, for a second',
     30_000,
-  ).then((owners) => owners[0]!);
+  );
+  return settled.owners[0]!;
 }
 
 async function ringingCall(): Promise<{ id: string; rung: string }> {
@@ -90,13 +106,18 @@ describe('the owner of a routing domain is paused past its session timeout', () 
     } finally {
       paused.child.kill('SIGCONT');
     }
+    const resumedAt = Date.now();
+    const linesBefore = paused.output.length;
     // Resumed, the paused worker's ring timer is long overdue and fires at once: the fence refuses its decision (or, if
     // the group's new assignment reaches it first, it forgets the domain). Either way it writes nothing.
     await eventually(
-      async () => paused.output.join('\n'),
-      (out) => /another worker owns the routing domain now|fenced out of a routing domain|no longer routes the domain/.test(out),
+      async () => paused.output.slice(linesBefore),
+      (out) => out.some((line) => /another worker owns the routing domain now|fenced out of a routing domain|no longer routes the domain/.test(line)),
       'the resumed worker to give the domain up', 15_000,
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message.split('; last:')[0]}; its output since SIGCONT, last lines first:\n${paused.output.slice(linesBefore).reverse().slice(0, 20).join('\n')}`);
+    });
+    console.log(`the resumed worker gave the domain up ${Date.now() - resumedAt} ms after SIGCONT`);
     const call = await system.getCall(id);
     expect(call).toMatchObject({ status: 'answered', agentId: expect.any(String) });
     const events = await expectGapless(id);

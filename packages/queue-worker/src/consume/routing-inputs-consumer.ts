@@ -74,7 +74,7 @@ export class RoutingInputsConsumer {
   private async restart(): Promise<void> {
     if (this.stopped) return;
     await this.consumer.disconnect().catch(() => {});
-    await this.dropRouters(() => true);
+    await this.dropRouters(() => true, 'consumer starting anew: this worker no longer routes the domain until the group assigns it again');
     this.consumer = this.createConsumer();
     await this.run().catch((error: unknown) => {
       this.options.log.error({ err: error }, 'could not start a new consumer; retrying in 2 s');
