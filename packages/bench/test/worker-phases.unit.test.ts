@@ -55,6 +55,7 @@ const takeover = (resumeMs: number, ok = true): TakeoverResult => ({
   sessionTimeoutMs: 6_000,
   resumeMs,
   rebuildMs: 700,
+  steps: { joinedMs: 6_300, claimedMs: 6_350, rebuiltMs: 7_050 },
   survivorRssBeforeMiB: 180,
   survivorPeakRssMiB: 220,
   accounting: { accepted: 10_000, created: 10_000, queued: ok ? 9_999 : 9_998, ringing: 1, other: ok ? 0 : 1, ok },

@@ -114,6 +114,10 @@ export function workerPhaseRows(r: WorkerPhases, smoke = false): string[][] {
         secs(t.resumeMs), `${t.resumeMs <= target ? 'met' : 'not met'} (≤ ${secs(target)}); two workers in one consumer group, the clock from the SIGKILL to the call's \`ringing\` row`,
       ],
       ["    the survivor's claim and rebuild of the domain from PostgreSQL", ms(t.rebuildMs), 'its own log line'],
+      [
+        '    after the SIGKILL, the survivor: joined the rebalanced group / claimed the domain / had rebuilt it',
+        [t.steps.joinedMs, t.steps.claimedMs, t.steps.rebuiltMs].map((x) => (x === null ? 'n/a' : secs(x))).join(' / '), 'its log lines\' times',
+      ],
       ["    the survivor's memory: resident before → peak after", `${t.survivorRssBeforeMiB ?? 'n/a'} → ${t.survivorPeakRssMiB ?? 'n/a'} MiB`, ''],
       [
         '    waiting calls after the takeover: accepted / created / waiting + ringing', `${int(a.accepted)} / ${int(a.created)} / ${int(a.queued)} + ${int(a.ringing)}`,

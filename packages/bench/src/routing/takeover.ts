@@ -23,6 +23,8 @@ export type TakeoverResult = {
   resumeMs: number;
   /** The survivor's own figure for claiming and rebuilding the domain (its log line). */
   rebuildMs: number | null;
+  /** When, after the SIGKILL, the survivor joined the rebalanced group, claimed the domain, and had rebuilt it (its log lines). */
+  steps: { joinedMs: number | null; claimedMs: number | null; rebuiltMs: number | null };
   survivorRssBeforeMiB: number | null;
   survivorPeakRssMiB: number | null;
   accounting: TakeoverAccounting;
@@ -135,6 +137,7 @@ export async function measureTakeover(place: PhasePlace, options: TakeoverOption
 
     services.expectExit(owner);
     const killedAt = performance.now();
+    const killedAtEpochMs = Date.now();
     owner.child.kill('SIGKILL');
     // The request commits at once (its outbox row); it is decided when the domain has an owner again.
     void fetch(`${api.url}/agents/${firstAgent}/status`, {
@@ -153,16 +156,27 @@ export async function measureTakeover(place: PhasePlace, options: TakeoverOption
     );
     const resumeMs = performance.now() - killedAt;
     say(`routing resumed ${(resumeMs / 1000).toFixed(2)} s after the SIGKILL`);
-    const rebuilt = survivor.output
-      .slice(linesBefore)
-      .map((line): { msg?: string; domain?: string; ms?: number } => {
-        try {
-          return JSON.parse(line) as { msg?: string; domain?: string; ms?: number };
-        } catch {
-          return {};
-        }
-      })
-      .find((entry) => entry.msg === 'rebuilt the routing domain from PostgreSQL' && entry.domain === domain);
+    const logged = survivor.output.slice(linesBefore).map((line): { msg?: string; domain?: string; ms?: number; time?: number } => {
+      try {
+        return JSON.parse(line) as { msg?: string; domain?: string; ms?: number; time?: number };
+      } catch {
+        return {};
+      }
+    });
+    const at = (msg: string, ofDomain = true) => {
+      const entry = logged.find((e) => e.msg === msg && (!ofDomain || e.domain === domain));
+      return entry?.time === undefined ? null : entry.time - killedAtEpochMs;
+    };
+    const rebuilt = logged.find((entry) => entry.msg === 'rebuilt the routing domain from PostgreSQL' && entry.domain === domain);
+    const steps = {
+      joinedMs: at('joined the consumer group', false),
+      claimedMs: at('took the routing domain over'),
+      rebuiltMs: at('rebuilt the routing domain from PostgreSQL'),
+    };
+    const step = (x: number | null) => (x === null ? 'n/a' : `${(x / 1000).toFixed(2)} s`);
+    say(
+      `after the SIGKILL: the survivor joined the rebalanced group at ${step(steps.joinedMs)}, claimed the domain at ${step(steps.claimedMs)}, rebuilt it at ${step(steps.rebuiltMs)}`,
+    );
     const accounting = await accountTakeover(db, queueId, posted.accepted);
     if (services.exits.length > 0) throw new Error(`takeover: ${services.exits.join('; ')}`);
     return {
@@ -171,6 +185,7 @@ export async function measureTakeover(place: PhasePlace, options: TakeoverOption
       sessionTimeoutMs: options.sessionTimeoutMs,
       resumeMs,
       rebuildMs: rebuilt?.ms ?? null,
+      steps,
       survivorRssBeforeMiB,
       survivorPeakRssMiB: await statusOf(survivor.child.pid!, 'VmHWM'),
       accounting,

@@ -56,7 +56,11 @@ export class RoutingInputsConsumer {
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = consumer.events;
-    consumer.on(GROUP_JOIN, (e) => this.assign(e.payload.memberAssignment[options.topics.routingInputs] ?? []));
+    consumer.on(GROUP_JOIN, (e) => {
+      const partitions = e.payload.memberAssignment[options.topics.routingInputs] ?? [];
+      options.log.info({ partitions, joinMs: e.payload.duration }, 'joined the consumer group');
+      this.assign(partitions);
+    });
     for (const event of [CRASH, STOP, DISCONNECT]) consumer.on(event, () => (this.joined = false));
     consumer.on(CRASH, (e) => {
       if (e.payload.restart) {
