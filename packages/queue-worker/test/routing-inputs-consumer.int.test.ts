@@ -4,7 +4,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlqHeaders } from '@switchboard/contracts';
-import { callEvents, calls, closeDatabase, createDatabase, queues, ringGroups, routingDomains, type Database } from '@switchboard/db';
+import { callEvents, calls, claimDomain, closeDatabase, createDatabase, queues, ringGroups, routingDomains, type Database } from '@switchboard/db';
 import { createKafka, ensureTopics, OutboxRelay } from '@switchboard/messaging';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { partitionOfDomain } from '../src/ownership/domain-partition.ts';
@@ -134,6 +134,28 @@ describe('a routing domain whose applied offset is of another Kafka log', () => 
     const [stored] = await db.select().from(routingDomains).where(eq(routingDomains.name, domain));
     expect(stored!.appliedOffset).toBeLessThan(1_000_000_000);
     expect(stored!.appliedLog).not.toBe('an-earlier-kafka');
+  });
+});
+
+describe('a domain claimed by another worker while its partition stays this worker\'s', () => {
+  it('is claimed again once a session timeout has passed with no rebalance, and its calls are routed: nobody else would route them', async () => {
+    const domain = `worker-stale-claim-${suffix}`;
+    await db.insert(routingDomains).values({ name: domain });
+    const status = (id: string) => db.select({ status: calls.status }).from(calls).where(eq(calls.id, id)).then((r) => r[0]!.status);
+    const first = await newCall('queue', domain);
+    await send(domain, JSON.stringify(first.message));
+    await eventually(() => status(first.call.id), (s) => s === 'queued', 'the first call to be queued');
+    // A claim made under an earlier assignment (its worker lost the partition since, or never got it): it fences this
+    // worker, but no rebalance follows to give the domain to anyone else.
+    await claimDomain(db.$client, domain, 'a worker without the partition');
+    const second = await newCall('queue', domain);
+    await send(domain, JSON.stringify(second.message));
+    const sent = Date.now();
+    await eventually(() => status(second.call.id), (s) => s === 'queued', 'the call after the fence to be queued', 30_000);
+    // Held off for the session timeout (10 s, the default) first, the time a rebalance would take to move the partition.
+    expect(Date.now() - sent).toBeGreaterThan(9_000);
+    const [row] = await db.select().from(routingDomains).where(eq(routingDomains.name, domain));
+    expect(row!.owner).toBe(worker.owner);
   });
 });
 

@@ -34,8 +34,13 @@ export class RoutingInputsConsumer {
   private clusterId = '';
   private assigned = new Set<number>();
   private readonly routers = new Map<string, { partition: number; ready: Promise<DomainRouter> }>();
-  /** Domains another worker fenced us out of: not claimed again until a new assignment gives their partition back. */
-  private readonly fenced = new Set<string>();
+  /**
+   * Domains another worker fenced us out of, with when this worker may claim them again: a new assignment, or one
+   * session timeout later if their partition is still this worker's (the claim that fenced us was made under an earlier
+   * assignment, and no rebalance is coming to hand the domain to anyone else).
+   */
+  private readonly fenced = new Map<string, number>();
+  private readonly reclaims = new Set<NodeJS.Timeout>();
 
   private stopped = false;
 
@@ -117,6 +122,7 @@ export class RoutingInputsConsumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const timer of this.reclaims) clearTimeout(timer);
     await this.consumer.disconnect();
     await this.dropRouters(() => true);
   }
@@ -134,6 +140,7 @@ export class RoutingInputsConsumer {
     const assigned = this.assigned;
     try {
       const domains = await listDomains(this.options.db.$client);
+      if (assigned !== this.assigned) return; // a newer assignment took over: it claims its own
       const mine = domains.filter((d) => assigned.has(partitionOfDomain(this.options.topics.routingInputs, d, this.partitionCount)));
       // Timers must fire even in a domain with no new message: claim each now rather than on its next input.
       await Promise.all(mine.map((domain) => this.router(domain, partitionOfDomain(this.options.topics.routingInputs, domain, this.partitionCount))));
@@ -159,13 +166,15 @@ export class RoutingInputsConsumer {
   private router(domain: string, partition: number): Promise<DomainRouter> {
     const existing = this.routers.get(domain);
     if (existing) return existing.ready;
-    if (this.fenced.has(domain)) return Promise.reject(new FencedError(domain, -1));
+    const fencedUntil = this.fenced.get(domain);
+    if (fencedUntil !== undefined && Date.now() < fencedUntil) return Promise.reject(new FencedError(domain, -1));
+    this.fenced.delete(domain);
     const router = new DomainRouter({
       db: this.options.db, domain, owner: this.owner, callEventsTopic: this.options.topics.callEvents, inputsLog: this.clusterId, publish: (rows) => this.options.relay.publish(rows),
       log: this.options.log, onCommitted: this.options.onCommitted,
       onFenced: (d) => {
-        this.fenced.add(d);
         if (this.routers.get(d)?.partition === partition) this.routers.delete(d);
+        this.holdOff(d, partition);
       },
     });
     const ready = router.start().then(() => router);
@@ -175,6 +184,39 @@ export class RoutingInputsConsumer {
       if (this.routers.get(domain) === entry) this.routers.delete(domain);
     });
     return ready;
+  }
+
+  /**
+   * After a fence: no claim of the domain for one session timeout, the time a rebalance takes to move its partition to
+   * the worker that fenced us. Then, if the partition is still ours and nobody here routes the domain, claim it again:
+   * otherwise nobody would (its timers would not fire, its inputs would wait).
+   */
+  private holdOff(domain: string, partition: number): void {
+    const holdMs = this.options.sessionTimeoutMs ?? 10_000;
+    this.fenced.set(domain, Date.now() + holdMs);
+    this.later(holdMs + 10, () => {
+      this.options.log.warn({ domain, partition, holdMs }, 'fenced out of a routing domain whose partition is still this worker\'s: claiming it again');
+      this.reclaim(domain, partition);
+    }, domain, partition);
+  }
+
+  private reclaim(domain: string, partition: number): void {
+    this.router(domain, partition).catch((error: unknown) => {
+      if (error instanceof FencedError) return; // fenced again: held off again
+      this.options.log.warn({ err: error, domain }, 'could not claim the routing domain again; retrying in 1 s');
+      this.later(1_000, () => this.reclaim(domain, partition), domain, partition);
+    });
+  }
+
+  /** Runs `then` after `ms` if the partition is still this worker's and nobody here routes the domain. */
+  private later(ms: number, then: () => void, domain: string, partition: number): void {
+    const timer = setTimeout(() => {
+      this.reclaims.delete(timer);
+      if (this.stopped || !this.assigned.has(partition) || this.routers.has(domain)) return;
+      then();
+    }, ms);
+    timer.unref();
+    this.reclaims.add(timer);
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
