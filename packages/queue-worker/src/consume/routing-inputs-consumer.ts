@@ -24,6 +24,9 @@ export type RoutingInputsConsumerOptions = {
 
 type DeadLetter = { raw: KafkaMessage; partition: number; reason: string };
 
+/** Routing inputs decided and committed together at most, between two heartbeats. */
+const chunkMessages = 250;
+
 export class RoutingInputsConsumer {
   private consumer: Consumer;
   /** Names this process in routing_domains.owner. */
@@ -219,14 +222,28 @@ export class RoutingInputsConsumer {
     this.reclaims.add(timer);
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+  /**
+   * A fetched batch, in chunks of at most `chunkMessages`: each chunk is decided, committed and its offset resolved,
+   * then the heartbeat. Decided whole, a fetched batch could outlast the session timeout under load, and the group
+   * evicted the worker routing it (bench:takeover: 500 calls/s into a domain of 10,000 agents).
+   */
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, isRunning, isStale } = payload;
+    for (let from = 0; from < batch.messages.length; from += chunkMessages) {
+      if (!isRunning() || isStale()) return;
+      if (!(await this.handleChunk(payload, batch.messages.slice(from, from + chunkMessages)))) return;
+    }
+  }
+
+  /** Returns false when the rest of the batch must be left (fenced, or the partition is going). */
+  private async handleChunk({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload, messages: KafkaMessage[]): Promise<boolean> {
+    if (messages.length === 0) return true;
     const byDomain = new Map<string, RouterItem[]>();
     const deadLetters: DeadLetter[] = [];
     const lagMs: number[] = [];
     const rawOf = new Map<object, KafkaMessage>();
     const now = Date.now();
-    for (const raw of batch.messages) {
+    for (const raw of messages) {
       const checked = checkRoutingInput(raw);
       if (!checked.ok) {
         deadLetters.push({ raw, partition: batch.partition, reason: checked.reason });
@@ -257,13 +274,13 @@ export class RoutingInputsConsumer {
           this.options.log.warn({ partition: batch.partition }, 'fenced out of a routing domain: leaving the batch to its new owner');
           await new Promise((r) => setTimeout(r, 500));
           await heartbeat();
-          return;
+          return false;
         }
         // PostgreSQL unreachable, a connection dropped: nothing of the failed part committed (the routers rebuild from
         // what did, and applied offsets skip it). Try the same batch again, in order, while the partition is ours.
         this.options.log.warn({ err: error, partition: batch.partition, attempt }, 'could not apply a batch of routing inputs; retrying');
         await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
-        if (!isRunning() || isStale()) return;
+        if (!isRunning() || isStale()) return false;
         await heartbeat().catch(() => {});
       }
     }
@@ -273,7 +290,7 @@ export class RoutingInputsConsumer {
       }
     }
     if (deadLetters.length) await this.deadLetter(this.options.relay.producer, deadLetters);
-    resolveOffset(batch.lastOffset());
+    resolveOffset(messages.at(-1)!.offset);
     await commitOffsetsIfNecessary();
     await heartbeat();
     this.options.onBatch?.({
@@ -282,6 +299,7 @@ export class RoutingInputsConsumer {
       deadLettered: deadLetters.length,
       lagMs,
     });
+    return true;
   }
 
   private async deadLetter(producer: Producer, letters: DeadLetter[]): Promise<void> {
