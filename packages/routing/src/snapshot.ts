@@ -2,7 +2,7 @@
 import type { RoutingConfig } from './configuration.ts';
 import { putInLine } from './queue-lines.ts';
 import { createRoutingState, type AgentRecord, type CallRecord, type RoutingState } from './state.ts';
-import type { AgentState, CallStatus, DestinationKind } from './vocabulary.ts';
+import { isServing, type AgentState, type CallStatus, type DestinationKind } from './vocabulary.ts';
 
 /** An agent's runtime fields; configuration (languages, skills, queues) is not part of it. */
 export interface AgentSnapshot {
@@ -124,7 +124,12 @@ export function restoreRoutingState(config: RoutingConfig, snapshot: RoutingSnap
   settleAgentsOnCalls(state, savedAgents);
   for (const queue of state.queues.values()) {
     queue.freeMemberIds.clear();
-    for (const agentId of queue.memberOrder) if (state.agents.get(agentId)!.state === 'available') queue.freeMemberIds.add(agentId);
+    queue.servingMemberIds.clear();
+    for (const agentId of queue.memberOrder) {
+      const agentState = state.agents.get(agentId)!.state;
+      if (agentState === 'available') queue.freeMemberIds.add(agentId);
+      if (isServing(agentState)) queue.servingMemberIds.add(agentId);
+    }
   }
   for (const call of state.calls.values()) {
     const queue = call.destination.kind === 'queue' ? state.queues.get(call.destination.id) : undefined;

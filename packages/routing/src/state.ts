@@ -1,7 +1,7 @@
 // The routing state: agents, queues, ring groups and live calls, with the indexes that keep each decision small.
 import type { AgentConfig, QueueConfig, RingGroupConfig, Route, RoutingConfig } from './configuration.ts';
 import { normalizeLanguage } from './language.ts';
-import type { AgentState, CallStatus, DestinationKind, QueueStrategy, RingGroupStrategy } from './vocabulary.ts';
+import { isServing, type AgentState, type CallStatus, type DestinationKind, type QueueStrategy, type RingGroupStrategy } from './vocabulary.ts';
 import type { WaitingLine } from './waiting-line.ts';
 
 export interface AgentRecord {
@@ -51,6 +51,8 @@ export interface QueueRecord {
   readonly memberOrder: readonly string[];
   /** Members who are `available` right now. */
   readonly freeMemberIds: Set<string>;
+  /** Members who serve the queue's calls now or soon (`servingAgentStates`): what the wait estimate counts. */
+  readonly servingMemberIds: Set<string>;
   /** Lines by `${language}|${openTier}`. */
   readonly lines: Map<string, WaitingLine<CallRecord>>;
   waiting: number;
@@ -154,10 +156,12 @@ function createQueue(config: QueueConfig, agents: Map<string, AgentRecord>): Que
   const maxTier = Math.max(1, ...[...members.values()].map((member) => member.tier));
   const gated = config.tierWaitSec != null && config.tierWaitSec > 0 && maxTier > 1;
   const freeMemberIds = new Set<string>();
+  const servingMemberIds = new Set<string>();
   for (const agentId of memberOrder) {
     const agent = agents.get(agentId)!;
     agent.queueIds.push(config.id);
     if (agent.state === 'available') freeMemberIds.add(agentId);
+    if (isServing(agent.state)) servingMemberIds.add(agentId);
   }
   return {
     id: config.id,
@@ -174,6 +178,7 @@ function createQueue(config: QueueConfig, agents: Map<string, AgentRecord>): Que
     members,
     memberOrder,
     freeMemberIds,
+    servingMemberIds,
     lines: new Map(),
     waiting: 0,
     lastRungAgentId: null,

@@ -3,11 +3,8 @@
 // simulator's comparison test.
 import { speaks } from './language.ts';
 import type { AgentRecord, RoutingState } from './state.ts';
-import type { AgentState } from './vocabulary.ts';
-import { ranksBefore } from './waiting-line.ts';
 
-/** Agents in these states serve the queue's calls now or soon: logged in and not on break. */
-export const servingAgentStates: readonly AgentState[] = ['available', 'ringing', 'on_call', 'wrap_up'];
+export { servingAgentStates } from './vocabulary.ts';
 
 /** Where a waiting call stands among the calls that compete for the agents who can take it. */
 export interface WaitingPosition {
@@ -34,11 +31,12 @@ export function waitingPosition(state: RoutingState, callId: string): WaitingPos
   if (!call || call.destination.kind !== 'queue' || (call.status !== 'queued' && call.status !== 'ringing')) return undefined;
   const queue = state.queues.get(call.destination.id);
   if (!queue) return undefined;
+  // The queue's serving members, kept by agent state changes: a queue of thousands with most on a break or logged out
+  // costs what its serving members do, not a walk over every member.
   const eligible: AgentRecord[] = [];
   let freeAgents = 0;
-  for (const agentId of queue.memberOrder) {
+  for (const agentId of queue.servingMemberIds) {
     const agent = state.agents.get(agentId)!;
-    if (!servingAgentStates.includes(agent.state)) continue;
     if (queue.requireLanguage && !speaks(agent.languages, call.language)) continue;
     eligible.push(agent);
     if (agent.state === 'available') freeAgents++;
@@ -53,7 +51,7 @@ export function waitingPosition(state: RoutingState, callId: string): WaitingPos
       if (line.size === 0) continue;
       const takenBy = (agent: AgentRecord) => other.members.has(agent.id) && (line.language === null || speaks(agent.languages, line.language));
       if (!eligible.some(takenBy)) continue;
-      for (const waiting of line.all()) if (waiting !== call && ranksBefore(waiting, call)) callsAhead++;
+      callsAhead += line.countRankingBefore(call);
     }
   }
   return { offered: false, callsAhead, position: callsAhead + 1, agents: eligible.length, freeAgents };

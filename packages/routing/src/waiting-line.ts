@@ -43,6 +43,25 @@ export class WaitingLine<Call extends WaitingCall> {
     return [...this.calls];
   }
 
+  /**
+   * How many calls of the line rank before `call` (itself not counted). The heap keeps every call after its parent, so
+   * a call that does not rank before `call` has no descendant that does: the walk visits those calls and their children.
+   */
+  countRankingBefore(call: WaitingCall): number {
+    let count = 0;
+    const stack = this.calls.length ? [0] : [];
+    while (stack.length) {
+      const index = stack.pop()!;
+      const other = this.calls[index]!;
+      if (other === call || !ranksBefore(other, call)) continue;
+      count++;
+      const left = 2 * index + 1;
+      if (left < this.calls.length) stack.push(left);
+      if (left + 1 < this.calls.length) stack.push(left + 1);
+    }
+    return count;
+  }
+
   push(call: Call): void {
     call.line = this;
     call.lineIndex = this.calls.length;

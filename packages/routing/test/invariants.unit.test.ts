@@ -1,7 +1,7 @@
 // Property tests: over random configurations and thousands of random inputs, the rules of DOMAIN.md always hold.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { speaks, type CallRecord, type RoutingCommand, type RoutingConfig } from '../src/index.ts';
+import { servingAgentStates, speaks, type CallRecord, type RoutingCommand, type RoutingConfig } from '../src/index.ts';
 import { ranksBefore } from '../src/waiting-line.ts';
 import { configArbitrary, reconfigurationArbitrary, stepAction, stepArbitrary, type Step } from './random-scenarios.ts';
 import { TestShell } from './test-shell.ts';
@@ -102,7 +102,9 @@ function run(config: RoutingConfig, steps: readonly Step[], reconfigure?: { at: 
       expect(queue.waiting).toBe([...shell.state.calls.values()].filter((call) => call.line && call.destination.id === queue.id).length);
       for (const agentId of queue.members.keys()) {
         expect(queue.freeMemberIds.has(agentId)).toBe(shell.state.agents.get(agentId)!.state === 'available');
+        expect(queue.servingMemberIds.has(agentId)).toBe(servingAgentStates.includes(shell.state.agents.get(agentId)!.state));
       }
+      expect(queue.servingMemberIds.size).toBe([...queue.servingMemberIds].filter((id) => queue.members.has(id)).length);
     }
     // Rule 3: every call that arrived is live or ended exactly once with a terminal status.
     for (const callId of arrived) expect(shell.state.calls.has(callId) !== ended.has(callId), `${callId} lost`).toBe(true);
