@@ -123,8 +123,7 @@ export class DomainRouter {
     const owned = await readOwnedDomain(this.options.db.$client, this.domain, this.epoch);
     if (!owned) throw this.fenced();
     const rows = await loadDomain(this.options.db.$client, this.domain);
-    // Applied-request records older than a day can go (any worker may prune; a rebuild is rare enough).
-    await pruneAppliedRequests(this.options.db.$client);
+    const loaded = performance.now();
     this.state = restoreDomain(rows, owned.nextSequence);
     this.random = createRandom(owned.randomState);
     this.applied = { partition: owned.appliedPartition, offset: owned.appliedOffset };
@@ -148,13 +147,19 @@ export class DomainRouter {
     this.timers.clear();
     for (const timer of rows.timers) this.timers.set(timer.key, timer.fireAt, timer.input as unknown as RoutingInput);
     this.options.log.info(
-      { domain: this.domain, agents: rows.agents.length, liveCalls: rows.calls.length, timers: rows.timers.length, ms: Math.round(performance.now() - started) },
+      {
+        domain: this.domain, agents: rows.agents.length, liveCalls: rows.calls.length, timers: rows.timers.length,
+        ms: Math.round(performance.now() - started), loadMs: Math.round(loaded - started), restoreMs: Math.round(performance.now() - loaded),
+      },
       'rebuilt the routing domain from PostgreSQL',
     );
     // Agents made available outside the engine (demo data, a changed configuration) take waiting calls now.
     const effects = new DecisionEffects(this.lastSequence, this.live);
     this.decideInto(effects, { type: 'configuration_changed' });
     await this.commit(effects);
+    // Applied-request records older than a day can go (any worker may prune; a rebuild is rare enough), off the path
+    // to the domain's first decision.
+    pruneAppliedRequests(this.options.db.$client).catch((error: unknown) => this.options.log.warn({ err: error, domain: this.domain }, 'could not prune applied requests'));
   }
 
   private async apply(items: readonly RouterItem[], partitionLog?: { highWatermark: number }): Promise<RunResult> {
