@@ -23,7 +23,7 @@ let kafka: Kafka;
 let producer: Producer;
 let relay: OutboxRelay;
 let worker: RoutingInputsConsumer;
-const handled = { decided: 0, redelivered: 0, deadLettered: 0 };
+const handled = { decided: 0, redelivered: 0, deadLettered: 0, chunks: 0, largestChunk: 0 };
 const silent = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
 
 async function newCall(kind: 'queue' | 'ring_group', domain = defaultDomain) {
@@ -66,6 +66,8 @@ beforeAll(async () => {
       handled.decided += s.decided;
       handled.redelivered += s.redelivered;
       handled.deadLettered += s.deadLettered;
+      handled.chunks++;
+      handled.largestChunk = Math.max(handled.largestChunk, s.decided + s.redelivered + s.deadLettered);
     },
   });
   await worker.start();
@@ -109,6 +111,38 @@ describe('queue-worker consuming routing-inputs', () => {
     ]);
     expect(all[0]!.headers[dlqHeaders.sourceTopic]!.toString()).toBe(topics.routingInputs);
     expect(all[0]!.value).toBe('{not json');
+  });
+
+  it('decides a batch larger than a chunk (250) in several commits, each call once, none left behind', async () => {
+    const domain = `worker-chunks-${suffix}`;
+    await db.insert(routingDomains).values({ name: domain });
+    const [queue] = await db.insert(queues).values({ name: `Chunks ${suffix}`, number: String(randomInt(10_000_000, 99_999_999)), domain }).returning();
+    const ids: string[] = [];
+    const values: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const [call] = await db
+        .insert(calls)
+        .values({ id: randomUUID(), from: '1', to: queue!.number, language: 'en', type: 'queue', destinationId: queue!.id, destinationName: queue!.name, destinationNumber: queue!.number, domain, currentDestinationId: queue!.id })
+        .returning();
+      await db.insert(callEvents).values({ id: randomUUID(), callId: call!.id, sequence: 1, type: 'call.received', status: 'received', data: {} });
+      ids.push(call!.id);
+      values.push(JSON.stringify({
+        id: randomUUID(), type: 'call.requested', version: 1, occurredAt: new Date().toISOString(), domain,
+        call: {
+          id: call!.id, from: '1', to: queue!.number, language: 'en', type: 'queue', priority: 0, metadata: {},
+          destination: { kind: 'queue', id: queue!.id, name: queue!.name, number: queue!.number }, createdAt: call!.createdAt.toISOString(),
+        },
+      }));
+    }
+    const before = { ...handled };
+    await send(domain, ...values); // one produce request: the consumer fetches them as one batch
+    const queued = () => db.$client<[{ n: number }]>`select count(*)::int as n from calls where id = any(${ids}::uuid[]) and status = 'queued'`.then((r) => r[0].n);
+    await eventually(queued, (n) => n === 600, 'all 600 calls to be queued');
+    expect(handled.decided - before.decided).toBe(600);
+    expect(handled.chunks - before.chunks).toBeGreaterThanOrEqual(3);
+    expect(handled.largestChunk).toBeLessThanOrEqual(250);
+    const events = await db.$client<[{ n: number }]>`select count(*)::int as n from call_events where call_id = any(${ids}::uuid[]) and type = 'call.queued'`;
+    expect(events[0].n).toBe(600);
   });
 
   it('changes nothing when a call request is delivered again', async () => {
