@@ -5,7 +5,7 @@ import { speaks } from './language.ts';
 import { bestCallFor, putInLine, queueOf, takeFromLine } from './queue-lines.ts';
 import type { QueueCandidate } from './strategies/queue/queue-strategy.ts';
 import { queueStrategyPicks } from './strategies/queue/queue-strategies.ts';
-import type { AgentRecord, CallRecord, QueueRecord } from './state.ts';
+import type { AgentRecord, CallRecord, MemberRecord, QueueRecord } from './state.ts';
 import { ranksBefore } from './waiting-line.ts';
 
 /**
@@ -44,18 +44,25 @@ export function offerCall(decision: Decision, call: CallRecord, exclude: readonl
   const ringsAll = queue.strategy === 'ring_all';
   const fresh: QueueCandidate[] = [];
   const again: QueueCandidate[] = [];
-  for (const agentId of queue.freeMemberIds) {
-    const candidate = mayRing(decision, queue, call, agentId);
-    if (!candidate) continue;
-    if (ringsAll || !call.tried.has(agentId)) fresh.push(candidate);
-    else if (!exclude.includes(agentId)) again.push(candidate);
+  const consider = (member: MemberRecord, agent: AgentRecord) => {
+    const candidate = mayRing(decision, queue, call, member, agent);
+    if (!candidate) return;
+    if (ringsAll || !call.tried.has(agent.id)) fresh.push(candidate);
+    else if (!exclude.includes(agent.id)) again.push(candidate);
+  };
+  // Strategies see members in the queue's fixed order, so the same state always rings the same members (the free set
+  // is in the order agents happened to become free, which a restored state cannot reproduce). With many free, walking
+  // the members in order costs less than sorting the free ones; with few, the free set is the shorter walk.
+  const walkInOrder = queue.freeMemberIds.size * 8 > queue.memberEntries.length;
+  if (walkInOrder) {
+    for (const { member, agent } of queue.memberEntries) if (agent.state === 'available') consider(member, agent);
+  } else {
+    for (const agentId of queue.freeMemberIds) consider(queue.members.get(agentId)!, decision.state.agents.get(agentId)!);
   }
   const newRound = fresh.length === 0;
   let candidates = newRound ? again : fresh;
   if (!candidates.length) return false;
-  // The free-member set is in the order agents happened to become free, which a restored state cannot reproduce:
-  // strategies see members in the queue's fixed order, so the same state always rings the same members.
-  candidates.sort((a, b) => a.member.order - b.member.order);
+  if (!walkInOrder) candidates.sort((a, b) => a.member.order - b.member.order);
   // Tier before the strategy's metric, as Asterisk's penalty and FreeSWITCH's level: the strategy picks within the
   // lowest tier that has a candidate. ring_all rings every open tier at once.
   const lowestTier = candidates[0]!.member.tier;
@@ -74,10 +81,8 @@ export function offerCall(decision: Decision, call: CallRecord, exclude: readonl
 }
 
 /** The free member may ring for the call: its tier is open, it speaks the call's language if required, no better call waits for it. */
-function mayRing(decision: Decision, queue: QueueRecord, call: CallRecord, agentId: string): QueueCandidate | undefined {
-  const member = queue.members.get(agentId)!;
+function mayRing(decision: Decision, queue: QueueRecord, call: CallRecord, member: MemberRecord, agent: AgentRecord): QueueCandidate | undefined {
   if (member.tier > call.openTier) return undefined;
-  const agent = decision.state.agents.get(agentId)!;
   if (queue.requireLanguage && !speaks(agent.languages, call.language)) return undefined;
   if (waitsForBetterCall(decision, agent, call)) return undefined;
   return { agent, member };
@@ -168,8 +173,9 @@ export function openTier(decision: Decision, call: CallRecord, tier: number): vo
 function joinRing(decision: Decision, call: CallRecord, queue: QueueRecord, above: number): void {
   const joining: QueueCandidate[] = [];
   for (const agentId of queue.freeMemberIds) {
-    if (queue.members.get(agentId)!.tier <= above) continue;
-    const candidate = mayRing(decision, queue, call, agentId);
+    const member = queue.members.get(agentId)!;
+    if (member.tier <= above) continue;
+    const candidate = mayRing(decision, queue, call, member, decision.state.agents.get(agentId)!);
     if (candidate) joining.push(candidate);
   }
   if (!joining.length) return;

@@ -49,6 +49,8 @@ export interface QueueRecord {
   readonly members: ReadonlyMap<string, MemberRecord>;
   /** Members in `order`. */
   readonly memberOrder: readonly string[];
+  /** The same, each with its agent's record: a walk over many members without a lookup per member. */
+  readonly memberEntries: readonly { readonly member: MemberRecord; readonly agent: AgentRecord }[];
   /** Members who are `available` right now. */
   readonly freeMemberIds: Set<string>;
   /** Members who serve the queue's calls now or soon (`servingAgentStates`): what the wait estimate counts. */
@@ -179,6 +181,7 @@ function createQueue(config: QueueConfig, agents: Map<string, AgentRecord>): Que
     memberOrder,
     freeMemberIds,
     servingMemberIds,
+    memberEntries: memberOrder.map((agentId) => ({ member: members.get(agentId)!, agent: agents.get(agentId)! })),
     lines: new Map(),
     waiting: 0,
     lastRungAgentId: null,
