@@ -1,38 +1,36 @@
-// Rounds of a sender that takes everything handed over so far at the start of each round: lets a caller wait until
-// whatever was handed over before it has been tried, so a message sent by other means afterwards cannot overtake it.
+// For a sender that sends what was handed over to it in rounds, oldest first: lets a caller wait until everything
+// handed over before it has been tried, so a message sent by other means afterwards cannot overtake it.
 
 export class SendRounds {
-  private begun = 0;
-  private ended = 0;
-  private waiting: { round: number; resolve: () => void }[] = [];
+  private handed = 0;
+  private waiting: { through: number; resolve: () => void }[] = [];
 
-  /** A round takes what is pending now. */
-  begin(): void {
-    this.begun++;
-  }
-
-  end(): void {
-    this.ended++;
-    if (this.waiting.length === 0) return;
-    const ready = this.waiting.filter((w) => w.round <= this.ended);
-    this.waiting = this.waiting.filter((w) => w.round > this.ended);
-    for (const w of ready) w.resolve();
-  }
-
-  /** The sender stopped (nothing pending, or stopping): whoever waits goes on. */
-  idle(): void {
-    this.ended = this.begun;
-    for (const w of this.waiting.splice(0)) w.resolve();
+  /** `count` more messages were handed over (to the end of the sender's queue). */
+  handOver(count: number): void {
+    this.handed += count;
   }
 
   /**
-   * Resolves once the round running now has ended, and the next one too when something is pending (it goes there);
-   * at once when the sender is idle.
+   * A round ended; `outstanding` of the messages handed over are still to be tried (the newest ones: the sender's queue
+   * keeps them in the order handed over, and a message put back goes back to its front).
    */
-  settled(running: boolean, pending: boolean): Promise<void> {
+  roundEnded(outstanding: number): void {
+    if (this.waiting.length === 0) return;
+    const tried = this.handed - outstanding;
+    const ready = this.waiting.filter((w) => w.through <= tried);
+    if (ready.length === 0) return;
+    this.waiting = this.waiting.filter((w) => w.through > tried);
+    for (const w of ready) w.resolve();
+  }
+
+  /** The sender stopped (nothing left, or stopping): whoever waits goes on. */
+  idle(): void {
+    for (const w of this.waiting.splice(0)) w.resolve();
+  }
+
+  /** Resolves once every message handed over until now has been tried; at once when the sender is idle. */
+  settled(running: boolean): Promise<void> {
     if (!running) return Promise.resolve();
-    const round = this.begun + (pending ? 1 : 0);
-    if (round <= this.ended) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push({ round, resolve }));
+    return new Promise((resolve) => this.waiting.push({ through: this.handed, resolve }));
   }
 }

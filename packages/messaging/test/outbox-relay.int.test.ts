@@ -76,6 +76,35 @@ describe('OutboxRelay', () => {
     await closeDatabase(relayDb);
   });
 
+  it('takes a backlog handed over at once a claim at a time, oldest first: per-key order kept, settled() only after the last', async () => {
+    const keys = Array.from({ length: 50 }, () => randomUUID());
+    const rows = await db
+      .insert(outbox)
+      .values(Array.from({ length: 5_000 }, (_, i) => ({ topic, key: keys[i % keys.length]!, payload: { n: i }, headers: { type: 'test' } })))
+      .returning();
+    const claims: number[] = [];
+    const relay = new OutboxRelay({
+      db, kafka, sweepIntervalMs: 60_000, sweepBatchSize: 1_000, orderedTopics: [topic], afterSend: async (sent) => void claims.push(sent.length),
+    });
+    await relay.start();
+    try {
+      relay.publish(rows);
+      await relay.settled();
+      // Every row was tried by then: the fast path sent them all, a claim's worth (1,000) at a time.
+      expect(await db.select().from(outbox).where(inArray(outbox.id, rows.map((r) => r.id)))).toEqual([]);
+      expect(claims).toEqual([1_000, 1_000, 1_000, 1_000, 1_000]);
+      const ours = new Set(keys);
+      const { all } = await readTopicUntil(kafka, topic, (_m, all) => all.filter((m) => ours.has(m.key)).length >= 5_000);
+      for (const key of keys) {
+        const ns = all.filter((m) => m.key === key).map((m) => m.value.n as number);
+        expect(ns).toEqual(ns.toSorted((x, y) => x - y));
+        expect(ns).toHaveLength(100);
+      }
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('a claim cut after Kafka acknowledged: its row goes again, and never after a newer row of its key', async () => {
     // A call's events as the API and then the worker write them: sequence 1, then 2. The claim of 1 is cut (its backend
     // terminated) after Kafka acknowledged the send, so the row comes back. Before the fix the sweep sent it again after

@@ -47,19 +47,19 @@ export class CallRequests {
   send(messages: OutboxMessage[]): void {
     if (this.stopped || messages.length === 0) return;
     this.outgoing.push(...messages);
+    this.rounds.handOver(messages.length);
     this.sending ??= this.flush();
   }
 
   /** Resolves once every request handed to `send()` before the call has been tried (an action must not overtake it). */
   settled(): Promise<void> {
-    return this.rounds.settled(this.sending !== null, this.outgoing.length > 0);
+    return this.rounds.settled(this.sending !== null);
   }
 
   private async flush(): Promise<void> {
     while (this.outgoing.length > 0) {
       const batch = this.outgoing;
       this.outgoing = [];
-      this.rounds.begin();
       try {
         await this.options.relay.sendNow(batch);
         this.options.onSent?.(batch.length, 'after_commit');
@@ -67,7 +67,7 @@ export class CallRequests {
         // The calls stay `received`: the sweep sends them again.
         this.options.onError?.(error, 'send');
       }
-      this.rounds.end();
+      this.rounds.roundEnded(this.outgoing.length);
     }
     this.rounds.idle();
     this.sending = null;
