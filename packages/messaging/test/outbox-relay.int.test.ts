@@ -93,7 +93,7 @@ describe('OutboxRelay', () => {
       // Every row was tried by then: the fast path sent them all, a claim's worth (1,000) at a time.
       expect(await db.select().from(outbox).where(inArray(outbox.id, rows.map((r) => r.id)))).toEqual([]);
       expect(claims).toEqual([1_000, 1_000, 1_000, 1_000, 1_000]);
-      const ours = new Set(keys);
+      const ours = new Set<string | null>(keys);
       const { all } = await readTopicUntil(kafka, topic, (_m, all) => all.filter((m) => ours.has(m.key)).length >= 5_000);
       for (const key of keys) {
         const ns = all.filter((m) => m.key === key).map((m) => m.value.n as number);
