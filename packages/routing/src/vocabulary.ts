@@ -8,7 +8,8 @@ export const agentStates = ['offline', 'available', 'ringing', 'on_call', 'wrap_
 export type AgentState = (typeof agentStates)[number];
 /** Agents in these states serve their queues' calls now or soon: logged in and not on break. */
 export const servingAgentStates: readonly AgentState[] = ['available', 'ringing', 'on_call', 'wrap_up'];
-export const isServing = (state: AgentState): boolean => state !== 'offline' && state !== 'break';
+const serving = new Set(servingAgentStates);
+export const isServing = (state: AgentState): boolean => serving.has(state);
 /** The states an agent sets for themselves; the system moves them through the others. */
 export type AgentPresence = 'available' | 'break' | 'offline';
 
