@@ -34,6 +34,9 @@ const timestamps = {
  * domain: it claims it by raising `epoch`, and every decision's transaction first checks that the epoch is still its
  * own (the fence against a worker that lost its Kafka partition without noticing).
  */
+/** PostgreSQL's 64-bit transaction id (`xid8`), read as text: it outgrows a JavaScript number's exact range only in theory, but text costs nothing. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
 export const routingDomains = pgTable('routing_domains', {
   name: text('name').primaryKey(),
   epoch: bigint('epoch', { mode: 'number' }).notNull().default(0),
@@ -48,6 +51,12 @@ export const routingDomains = pgTable('routing_domains', {
   appliedOffset: bigint('applied_offset', { mode: 'number' }),
   /** Which Kafka log that offset is in (the cluster's id): an offset of another log, one made anew, means nothing here. */
   appliedLog: text('applied_log'),
+  /**
+   * How far the domain's call events are published to Kafka: every event written by a decision of this domain whose
+   * transaction is at or before it (with the `call.received` of each call such a decision first decided) was
+   * acknowledged. Written with the next decision, or alone when none comes; a new owner sends what is past it first.
+   */
+  publishedTx: xid8('published_tx').notNull().default(sql`pg_current_xact_id()`),
   ...timestamps,
 });
 
@@ -166,9 +175,6 @@ export const calls = pgTable(
     index('calls_live_destination_idx').on(t.currentDestinationId).where(sql`${t.status} in ${liveCallStatuses}`),
   ],
 );
-
-/** PostgreSQL's 64-bit transaction id (`xid8`), read as text: it outgrows a JavaScript number's exact range only in theory, but text costs nothing. */
-const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 /** Each transition of a call, numbered per call: the timeline of GET /calls/{id}. */
 export const callEvents = pgTable(

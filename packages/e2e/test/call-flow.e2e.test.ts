@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTopicUntil } from '../../messaging/test/read-topic.ts';
 import { readWholeTopic } from '../../messaging/test/read-whole-topic.ts';
+import { expectStoredEventsOnTopicInOrder } from './call-events-topic.ts';
 import { startKafka, stopKafka } from '../../local-stack/src/test/context.ts';
 import { eventually, startSystem, type System } from './system.ts';
 
@@ -20,7 +21,7 @@ async function postCalls(count: number, to: string): Promise<string[]> {
 }
 
 /**
- * Each call queued once, with exactly its two events. On routing-inputs each call's request is there once, or (where a
+ * Each call queued once, with exactly its two events, both on call-events in order. On routing-inputs each call's request is there once, or (where a
  * send may have been abandoned at the relay's deadline and then completed by Kafka anyway) at least once: the copies
  * are returned, for the worker's count of requests it recognised and skipped.
  */
@@ -35,6 +36,8 @@ async function expectEachQueuedOnce(ids: string[], delivery: 'exactly once' | 'a
   for (const m of requests) if (m.value.type === 'call.requested') copies.set(m.value.call.id, (copies.get(m.value.call.id) ?? 0) + 1);
   expect(ids.filter((id) => (copies.get(id) ?? 0) < 1), 'calls missing from routing-inputs').toEqual([]);
   if (delivery === 'exactly once') expect(ids.filter((id) => copies.get(id) !== 1).map((id) => copies.get(id) ?? 0), 'calls not on routing-inputs exactly once').toEqual([]);
+  // And on call-events, both events of each, in order (the worker publishes them from what its decisions committed).
+  await expectStoredEventsOnTopicInOrder(system.kafka, system.topics.callEvents, new Map(ids.map((id) => [id, [1, 2]])));
   return ids.reduce((extra, id) => extra + (copies.get(id)! - 1), 0);
 }
 

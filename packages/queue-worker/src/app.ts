@@ -1,4 +1,6 @@
-// Builds the whole worker from its config: the Fastify host (health, metrics), the outbox relay and the routing consumer.
+// Builds the whole worker from its config: the Fastify host (health, metrics), the outbox relay (its producer sends the
+// call events each domain publishes and the dead letters; its sweep sends outbox rows left by any process) and the
+// routing consumer.
 // server.ts and the tests both use it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyServerOptions } from 'fastify';
@@ -39,6 +41,7 @@ export async function createWorker(config: QueueWorkerConfig, options: WorkerOpt
       metrics.decisions.inc(committed.decisions);
       metrics.observeVisits(committed);
     },
+    onPublished: (count, via) => metrics.callEventsPublished.inc({ via }, count),
   });
   await app.register(healthRoutes, {
     registry: metrics.registry,

@@ -28,6 +28,12 @@ export function createWorkerMetrics() {
   });
   const ownedDomains = new Gauge({ name: 'switchboard_routing_domains_owned', help: 'routing domains this worker owns', registers: [registry] });
   const outboxPublished = createOutboxPublishedCounter(registry);
+  const callEventsPublished = new Counter({
+    name: 'switchboard_call_events_published_total',
+    help: 'call events sent to Kafka, by path (live right after their decision committed, catch_up read back from call_events after a failed send or a takeover)',
+    labelNames: ['via'] as const,
+    registers: [registry],
+  });
   const destinationCalls = new Counter({
     name: 'switchboard_destination_calls_total',
     help: 'calls at each queue and ring group, by what happened: offered (entered it), answered, then how the stay ended (completed, abandoned, unanswered, overflowed, failed)',
@@ -77,6 +83,18 @@ export function createWorkerMetrics() {
     }
   }
 
-  return { registry, routingInputs, decisions, callLag, ownedDomains, outboxPublished, destinationCalls, callWait, ringToAnswer, observeVisits };
+  return {
+    registry,
+    routingInputs,
+    decisions,
+    callLag,
+    ownedDomains,
+    outboxPublished,
+    callEventsPublished,
+    destinationCalls,
+    callWait,
+    ringToAnswer,
+    observeVisits,
+  };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

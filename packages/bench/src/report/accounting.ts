@@ -39,14 +39,19 @@ export async function waitUntilQueued(db: Database, queueId: string, since: numb
 }
 
 /**
- * Until the outbox is empty: every event the worker owes has been published. A phase past the system's capacity
- * leaves a backlog there that the next phase would otherwise wait behind. Null past the timeout.
+ * Until every event owed is published: the outbox is empty (configuration reloads, and rows left from before the worker
+ * published from call_events) and every routing domain's saved position is past its decisions' last event. A phase past
+ * the system's capacity leaves a backlog that the next phase would otherwise wait behind. Null past the timeout.
  */
-export async function waitUntilOutboxEmpty(db: Database, since: number, timeoutMs: number): Promise<number | null> {
+export async function waitUntilEventsPublished(db: Database, since: number, timeoutMs: number): Promise<number | null> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const [row] = await db.$client<{ empty: boolean }[]>`select not exists (select 1 from outbox) as empty`;
-    if (row!.empty) return Math.round(performance.now() - since);
+    const [row] = await db.$client<{ published: boolean }[]>`
+      select not exists (select 1 from outbox)
+         and not exists (select 1 from routing_domains d
+                          where exists (select 1 from call_events e join calls c on c.id = e.call_id
+                                         where e.tx_id > d.published_tx and e.sequence > 1 and c.domain = d.name)) as published`;
+    if (row!.published) return Math.round(performance.now() - since);
     if (Date.now() > until) return null;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -21,6 +21,8 @@ export type DomainClaim = {
   appliedOffset: number | null;
   /** The Kafka log (cluster id) `appliedOffset` is in; null when written before it was recorded. */
   appliedLog: string | null;
+  /** How far the domain's call events were published (`routing_domains.published_tx`, an xid8 as text). */
+  publishedTx: string;
 };
 
 /**
@@ -32,7 +34,7 @@ export async function claimDomain(sql: Sql, domain: string, owner: string): Prom
   const [row] = await sql<DomainClaim[]>`
     update routing_domains set epoch = epoch + 1, owner = ${owner}, updated_at = now() where name = ${domain}
     returning epoch::float8 as epoch, random_state::float8 as "randomState", next_sequence::float8 as "nextSequence",
-              applied_partition as "appliedPartition", applied_offset::float8 as "appliedOffset", applied_log as "appliedLog"`;
+              applied_partition as "appliedPartition", applied_offset::float8 as "appliedOffset", applied_log as "appliedLog", published_tx::text as "publishedTx"`;
   return row!;
 }
 
@@ -40,7 +42,7 @@ export async function claimDomain(sql: Sql, domain: string, owner: string): Prom
 export async function readOwnedDomain(sql: Sql, domain: string, epoch: number): Promise<DomainClaim | undefined> {
   const [row] = await sql<DomainClaim[]>`
     select epoch::float8 as epoch, random_state::float8 as "randomState", next_sequence::float8 as "nextSequence",
-           applied_partition as "appliedPartition", applied_offset::float8 as "appliedOffset", applied_log as "appliedLog"
+           applied_partition as "appliedPartition", applied_offset::float8 as "appliedOffset", applied_log as "appliedLog", published_tx::text as "publishedTx"
       from routing_domains where name = ${domain} and epoch = ${epoch}`;
   return row;
 }
@@ -198,6 +200,8 @@ export type DecisionWrite = {
   nextSequence: number;
   /** The last routing-inputs message applied: its partition, offset, and log (the Kafka cluster's id). */
   applied: { partition: number; offset: number; log: string } | null;
+  /** How far the domain's call events are published now, when that moved since it was last saved (an xid8 as text). */
+  publishedTx: string | null;
   calls: CallWrite[];
   agents: AgentWrite[];
   queues: DestinationWrite[];
@@ -214,19 +218,35 @@ export type DecisionWrite = {
 
 /**
  * First statement of every decision's transaction: saves the engine's counters and, by matching the epoch, proves this
- * worker still owns the domain. The row lock it takes also orders the decision against a concurrent claim.
+ * worker still owns the domain. The row lock it takes also orders the decision against a concurrent claim, and the
+ * domain's decisions against each other: each gets its transaction id here, so their ids rise in the order they
+ * commit. Returns that id (an xid8 as text), which the decision's `call_events` rows carry as `tx_id`.
  */
-export async function fenceDecision(sql: postgres.TransactionSql, write: DecisionWrite): Promise<void> {
-  const rows = await sql`
+export async function fenceDecision(sql: postgres.TransactionSql, write: DecisionWrite): Promise<string> {
+  const rows = await sql<{ tx: string }[]>`
     update routing_domains
        set random_state = ${write.randomState}, next_sequence = ${write.nextSequence},
            applied_partition = coalesce(${write.applied?.partition ?? null}::int, applied_partition),
            applied_offset = coalesce(${write.applied?.offset ?? null}::bigint, applied_offset),
            applied_log = coalesce(${write.applied?.log ?? null}::text, applied_log),
+           published_tx = greatest(published_tx, coalesce(${write.publishedTx}::xid8, published_tx)),
            updated_at = now()
      where name = ${write.domain} and epoch = ${write.epoch}
-    returning 1`;
+    returning pg_current_xact_id()::text as tx`;
   if (rows.length === 0) throw new FencedError(write.domain, write.epoch);
+  return rows[0]!.tx;
+}
+
+/**
+ * Saves how far the domain's call events are published when no decision came to carry it. Never moves it back, and
+ * only for the epoch that owns the domain. Returns whether it was written.
+ */
+export async function savePublishedPosition(sql: Sql, domain: string, epoch: number, publishedTx: string): Promise<boolean> {
+  const rows = await sql`
+    update routing_domains set published_tx = ${publishedTx}::xid8
+     where name = ${domain} and epoch = ${epoch} and published_tx < ${publishedTx}::xid8
+    returning 1`;
+  return rows.length > 0;
 }
 
 /**

@@ -2,8 +2,8 @@
 // The consumer group's partition assignment is what makes this worker a domain's one writer.
 import { hostname } from 'node:os';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { dlqHeaders } from '@switchboard/contracts';
-import { FencedError, listDomains, type Database, type OutboxRow } from '@switchboard/db';
+import { dlqHeaders, type CallEvent } from '@switchboard/contracts';
+import { FencedError, listDomains, type Database, type OutboxMessage } from '@switchboard/db';
 import { DomainRouter, type CommittedDecisions, type RouterItem, type RunResult } from '../decide/domain-router.ts';
 import { partitionOfDomain } from '../ownership/domain-partition.ts';
 import { checkRoutingInput } from './routing-input-message.ts';
@@ -13,13 +13,17 @@ type Log = { info: (o: object, m: string) => void; warn: (o: object, m: string) 
 export type RoutingInputsConsumerOptions = {
   kafka: Kafka;
   db: Database;
-  relay: { publish: (rows: OutboxRow[]) => void; producer: Producer };
+  /** Sends call events (with its deadline and producer recovery) and dead letters (with its producer). */
+  relay: { sendNow: (messages: readonly OutboxMessage[]) => Promise<void>; producer: Producer };
   groupId: string;
   sessionTimeoutMs?: number;
   topics: { routingInputs: string; routingInputsDlq: string; callEvents: string };
   log: Log;
   onBatch?: (stats: { decided: number; redelivered: number; deadLettered: number; lagMs: number[] }) => void;
   onCommitted?: (committed: CommittedDecisions) => void;
+  onPublished?: (count: number, via: 'live' | 'catch_up') => void;
+  /** Call events publisher settings (tests). */
+  publisher?: { saveAfterMs?: number; retryMs?: number; maxRetryMs?: number; catchUpBatch?: number };
 };
 
 type DeadLetter = { raw: KafkaMessage; partition: number; reason: string };
@@ -165,6 +169,12 @@ export class RoutingInputsConsumer {
     await Promise.all(dropped);
   }
 
+  /** Call events keyed by call (one call's events stay on one partition, in order), their type in a header. */
+  private sendCallEvents(events: readonly CallEvent[]): Promise<void> {
+    const topic = this.options.topics.callEvents;
+    return this.options.relay.sendNow(events.map((event) => ({ topic, key: event.callId, payload: event, headers: { type: event.type } })));
+  }
+
   /** The router of a domain on an assigned partition, claiming the domain the first time. */
   private router(domain: string, partition: number): Promise<DomainRouter> {
     const existing = this.routers.get(domain);
@@ -173,8 +183,8 @@ export class RoutingInputsConsumer {
     if (fencedUntil !== undefined && Date.now() < fencedUntil) return Promise.reject(new FencedError(domain, -1));
     this.fenced.delete(domain);
     const router = new DomainRouter({
-      db: this.options.db, domain, owner: this.owner, callEventsTopic: this.options.topics.callEvents, inputsLog: this.clusterId, publish: (rows) => this.options.relay.publish(rows),
-      log: this.options.log, onCommitted: this.options.onCommitted,
+      db: this.options.db, domain, owner: this.owner, inputsLog: this.clusterId, sendCallEvents: (events) => this.sendCallEvents(events),
+      log: this.options.log, onCommitted: this.options.onCommitted, onPublished: this.options.onPublished, publisher: this.options.publisher,
       onFenced: (d) => {
         if (this.routers.get(d)?.partition === partition) this.routers.delete(d);
         this.holdOff(d, partition);

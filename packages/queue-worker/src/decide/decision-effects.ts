@@ -1,7 +1,7 @@
 // Gathers what a run of decisions changed (events, calls, agents, timers, answers to the API) into one transaction's writes.
 import { randomUUID } from 'node:crypto';
 import { routingOutcomeChannel, type CallEvent, type RoutingOutcome } from '@switchboard/contracts';
-import type { AgentWrite, CallWrite, DecisionWrite, DestinationWrite, OutboxMessage } from '@switchboard/db';
+import type { AgentWrite, CallWrite, DecisionWrite, DestinationWrite } from '@switchboard/db';
 import {
   estimateWaitSec, handleTimesOf, snapshotAgent, snapshotCall, waitingPosition, type DecisionResult, type HandleTimeWindow, type RoutingInput,
   type RoutingState,
@@ -165,7 +165,7 @@ export class DecisionEffects {
     return this.decisions === 0 && this.outcomes.length === 0 && this.applied === null && this.timers.size === 0;
   }
 
-  toWrite(base: Pick<DecisionWrite, 'domain' | 'epoch' | 'randomState' | 'nextSequence'>): DecisionWrite {
+  toWrite(base: Pick<DecisionWrite, 'domain' | 'epoch' | 'randomState' | 'nextSequence' | 'publishedTx'>): DecisionWrite {
     const timersSet: DecisionWrite['timersSet'] = [];
     const timersDeleted: string[] = [];
     for (const [key, timer] of this.timers) {
@@ -187,7 +187,8 @@ export class DecisionEffects {
     };
   }
 
-  outboxMessages(callEventsTopic: string): OutboxMessage[] {
-    return this.outgoing.map((event) => ({ topic: callEventsTopic, key: event.callId, payload: event, headers: { type: event.type } }));
+  /** What `call-events` gets once the decision commits, in order. */
+  get published(): readonly CallEvent[] {
+    return this.outgoing;
   }
 }

@@ -1,12 +1,13 @@
 // One routing domain owned by this worker: the engine's state, its timers, and every decision applied in order and
 // committed with its effects in one transaction behind the ownership fence.
-import type { CallRequested, RoutingActionRequested } from '@switchboard/contracts';
+import type { CallEvent, CallRequested, RoutingActionRequested } from '@switchboard/contracts';
 import {
-  appliedRequests, callStatuses, claimDomain, destinationExists, fenceDecision, handleTimeWindowCalls, insertCallEvents, insertOutbox, loadDomain,
+  appliedRequests, callStatuses, claimDomain, destinationExists, fenceDecision, handleTimeWindowCalls, insertCallEvents, loadDomain,
   pruneAppliedRequests, readOwnedDomain, writeDecision,
-  FencedError, type Database, type DecisionWrite, type OutboxRow, type VisitStored,
+  FencedError, type Database, type DecisionWrite, type VisitStored,
 } from '@switchboard/db';
 import { createRandom, decide, HandleTimeWindow, type RandomSource, type RoutingInput, type RoutingState } from '@switchboard/routing';
+import { CallEventsPublisher } from '../publish/call-events-publisher.ts';
 import { restoreDomain } from '../rebuild/restore-domain.ts';
 import { DomainTimers, type DueTimer } from '../timers/domain-timers.ts';
 import { DecisionEffects, type LiveTimes } from './decision-effects.ts';
@@ -29,13 +30,17 @@ export type DomainRouterOptions = {
   domain: string;
   /** Names this worker in routing_domains.owner. */
   owner: string;
-  callEventsTopic: string;
   /**
    * The routing-inputs log being read, by the Kafka cluster's id: a stored applied offset of another log (Kafka's data
    * made anew while PostgreSQL kept its own) says nothing about this one and is forgotten.
    */
   inputsLog: string;
-  publish: (rows: OutboxRow[]) => void;
+  /** Sends call events to `call-events` in the order given; throws unless Kafka acknowledged them all. */
+  sendCallEvents: (events: readonly CallEvent[]) => Promise<void>;
+  /** Counts call events published, sent live from a decision or read back from `call_events` (catching up). */
+  onPublished?: (count: number, via: 'live' | 'catch_up') => void;
+  /** Publisher settings, for tests. */
+  publisher?: { saveAfterMs?: number; retryMs?: number; maxRetryMs?: number; catchUpBatch?: number };
   log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
   /** After each commit: how many decisions it held, and the visits it opened and changed (for the metrics). */
   onCommitted?: (committed: CommittedDecisions) => void;
@@ -57,12 +62,17 @@ export class DomainRouter {
   /** Ring starts of ringing calls and queues' handle times: the wait estimate's inputs, rebuilt with the state. */
   private readonly live: LiveTimes = { ringStarts: new Map(), handleTimes: new Map() };
   private readonly timers: DomainTimers;
+  /** Sends what the domain's decisions committed to `call-events`. */
+  private readonly publisher: CallEventsPublisher;
   private tail: Promise<unknown> = Promise.resolve();
   private recovery: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(private readonly options: DomainRouterOptions) {
     this.timers = new DomainTimers((timer) => void this.fireTimer(timer));
+    this.publisher = new CallEventsPublisher({
+      db: options.db, domain: options.domain, send: options.sendCallEvents, log: options.log, onPublished: options.onPublished, ...options.publisher,
+    });
   }
 
   get domain(): string {
@@ -79,6 +89,8 @@ export class DomainRouter {
       const claim = await claimDomain(this.options.db.$client, this.domain, this.options.owner);
       this.epoch = claim.epoch;
       this.options.log.info({ domain: this.domain, epoch: claim.epoch }, 'took the routing domain over');
+      // Events the previous owner committed but Kafka may not have acknowledged go first, read back from call_events.
+      this.publisher.start(claim.epoch, claim.publishedTx);
       await this.rebuild();
     }, 'take over');
   }
@@ -97,6 +109,7 @@ export class DomainRouter {
     this.timers.clear();
     if (this.recovery) clearTimeout(this.recovery);
     await this.tail.catch(() => {});
+    await this.publisher.stop();
   }
 
   private serially<T>(work: () => Promise<T>, what: string): Promise<T> {
@@ -299,20 +312,20 @@ export class DomainRouter {
     if (effects.isEmpty) return;
     const write = effects.toWrite({
       domain: this.domain, epoch: this.epoch, randomState: this.random.state, nextSequence: this.state!.nextSequence,
+      publishedTx: this.publisher.positionToSave(),
     });
-    let rows: OutboxRow[];
+    let tx: string;
     let visitsUpdated: VisitStored[];
     try {
-      [rows, visitsUpdated] = await this.options.db.$client.begin(async (sql) => {
+      [tx, visitsUpdated] = await this.options.db.$client.begin(async (sql) => {
         // One round trip: the fence goes first in the pipeline, so it runs first and holds the domain's row until the
         // commit. If it finds another epoch it throws once the writes behind it ran, and the transaction rolls them back.
-        const [, , outboxRows, written] = await Promise.all([
+        const [txId, , written] = await Promise.all([
           fenceDecision(sql, write),
           effects.events.length ? insertCallEvents(sql, effects.events) : null,
-          insertOutbox(sql, effects.outboxMessages(this.options.callEventsTopic)),
           writeDecision(sql, write),
         ]);
-        return [outboxRows, written.visitsUpdated] as const;
+        return [txId, written.visitsUpdated] as const;
       });
     } catch (error) {
       this.state = null;
@@ -325,7 +338,8 @@ export class DomainRouter {
       if (timer) this.timers.set(key, timer.at, timer.input);
       else this.timers.cancel(key);
     }
-    this.options.publish(rows);
+    if (write.publishedTx !== null) this.publisher.positionSaved(write.publishedTx);
+    this.publisher.committed(tx, effects.published);
     this.measureHandleTimes(write.visits, visitsUpdated);
     this.options.onCommitted?.({ decisions: effects.decisions, visits: write.visits, visitsUpdated });
   }
@@ -356,6 +370,7 @@ export class DomainRouter {
     if (!this.stopped) {
       this.stopped = true;
       this.timers.clear();
+      void this.publisher.stop();
       this.options.log.warn({ domain: this.domain, epoch: this.epoch }, 'another worker owns the routing domain now; this one writes nothing more for it');
       this.options.onFenced?.(this.domain);
     }
