@@ -71,7 +71,7 @@ function router(domain: Domain, kafka: FlakyKafka): DomainRouter {
     inputsLog: 'this-kafka',
     sendCallEvents: kafka.send,
     log: silent,
-    publisher: { saveAfterMs: 50, retryMs: 10, maxRetryMs: 50, catchUpBatch: 7 },
+    publisher: { saveAfterMs: 50, idleAdvanceMs: 100, retryMs: 10, maxRetryMs: 50, catchUpBatch: 7 },
   });
   routers.push(r);
   return r;
@@ -291,6 +291,30 @@ describe('call events published from what the decisions committed', () => {
       const callId = (item as Extract<RouterItem, { kind: 'call' }>).message.call.id;
       expect(arrived.get(callId)![0]!.type).toBe('call.received');
     }
+  });
+
+  it('of an idle domain: its position moves past its last decision, so a takeover need not read through what other domains wrote since', async () => {
+    const domain = await newDomain(1, 30);
+    const kafka = new FlakyKafka();
+    const owner = router(domain, kafka);
+    await owner.start();
+    await owner.run([await newCall(domain)]);
+    await expectEveryEventInOrder(domain, kafka);
+    const last = (await lastDecisionTx(domain))!;
+    await eventually(
+      () => publishedTx(domain),
+      (tx) => BigInt(tx) > BigInt(last),
+      "the idle domain's position to move past its last decision",
+      5_000,
+    );
+    // Not while an event is owed: Kafka refusing, the next decision's events wait, and so does the position.
+    kafka.refusing = true;
+    await owner.run([await newCall(domain)]);
+    const owed = await publishedTx(domain);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await publishedTx(domain)).toBe(owed);
+    kafka.refusing = false;
+    await expectEveryEventInOrder(domain, kafka);
   });
 
   it('stay in order under random refusals, partial sends and takeovers (seeded)', { timeout: 120_000 }, async () => {

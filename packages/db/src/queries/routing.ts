@@ -241,6 +241,19 @@ export async function fenceDecision(sql: postgres.TransactionSql, write: Decisio
  * Saves how far the domain's call events are published when no decision came to carry it. Never moves it back, and
  * only for the epoch that owns the domain. Returns whether it was written.
  */
+/**
+ * Moves the domain's published position up to this statement's own transaction, for the epoch that owns it. Only
+ * when every decision of the domain committed so far is acknowledged and none is in flight: any decision after it then
+ * gets a larger id. Returns the new position, or null if `epoch` no longer owns the domain.
+ */
+export async function advancePublishedPosition(sql: Sql, domain: string, epoch: number): Promise<string | null> {
+  const [row] = await sql<{ tx: string }[]>`
+    update routing_domains set published_tx = pg_current_xact_id()
+     where name = ${domain} and epoch = ${epoch}
+    returning published_tx::text as tx`;
+  return row?.tx ?? null;
+}
+
 export async function savePublishedPosition(sql: Sql, domain: string, epoch: number, publishedTx: string): Promise<boolean> {
   const rows = await sql`
     update routing_domains set published_tx = ${publishedTx}::xid8

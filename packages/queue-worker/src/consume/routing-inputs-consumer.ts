@@ -23,7 +23,7 @@ export type RoutingInputsConsumerOptions = {
   onCommitted?: (committed: CommittedDecisions) => void;
   onPublished?: (count: number, via: 'live' | 'catch_up') => void;
   /** Call events publisher settings (tests). */
-  publisher?: { saveAfterMs?: number; retryMs?: number; maxRetryMs?: number; catchUpBatch?: number };
+  publisher?: { saveAfterMs?: number; idleAdvanceMs?: number; retryMs?: number; maxRetryMs?: number; catchUpBatch?: number };
 };
 
 type DeadLetter = { raw: KafkaMessage; partition: number; reason: string };

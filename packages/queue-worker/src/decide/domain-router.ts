@@ -40,7 +40,7 @@ export type DomainRouterOptions = {
   /** Counts call events published, sent live from a decision or read back from `call_events` (catching up). */
   onPublished?: (count: number, via: 'live' | 'catch_up') => void;
   /** Publisher settings, for tests. */
-  publisher?: { saveAfterMs?: number; retryMs?: number; maxRetryMs?: number; catchUpBatch?: number };
+  publisher?: { saveAfterMs?: number; idleAdvanceMs?: number; retryMs?: number; maxRetryMs?: number; catchUpBatch?: number };
   log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
   /** After each commit: how many decisions it held, and the visits it opened and changed (for the metrics). */
   onCommitted?: (committed: CommittedDecisions) => void;
@@ -71,7 +71,9 @@ export class DomainRouter {
   constructor(private readonly options: DomainRouterOptions) {
     this.timers = new DomainTimers((timer) => void this.fireTimer(timer));
     this.publisher = new CallEventsPublisher({
-      db: options.db, domain: options.domain, send: options.sendCallEvents, log: options.log, onPublished: options.onPublished, ...options.publisher,
+      db: options.db, domain: options.domain, send: options.sendCallEvents, log: options.log, onPublished: options.onPublished,
+      betweenDecisions: (work) => this.serially(work, 'move the published position up'),
+      ...options.publisher,
     });
   }
 

@@ -9,7 +9,7 @@
 // again, and consumers recognise a copy by the call's sequence.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallEvent } from '@switchboard/contracts';
-import { afterTransaction, readDomainEventsAfter, savePublishedPosition, type Database, type StreamPosition } from '@switchboard/db';
+import { advancePublishedPosition, afterTransaction, readDomainEventsAfter, savePublishedPosition, type Database, type StreamPosition } from '@switchboard/db';
 
 export type CallEventsPublisherOptions = {
   db: Database;
@@ -18,6 +18,10 @@ export type CallEventsPublisherOptions = {
   send: (events: readonly CallEvent[]) => Promise<void>;
   log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
   onPublished?: (count: number, via: 'live' | 'catch_up') => void;
+  /** Runs `work` between two decisions of the domain (the router's serial chain): none is in flight meanwhile. */
+  betweenDecisions: (work: () => Promise<void>) => Promise<void>;
+  /** How often a domain with no decision since the last look has its position moved up to the present. */
+  idleAdvanceMs?: number;
   /** Events read back per catch-up query. */
   catchUpBatch?: number;
   /** How long after an acknowledgement the position is saved on its own, when no decision came to carry it. */
@@ -42,11 +46,14 @@ export class CallEventsPublisher {
   private queue: Committed[] = [];
   private pumping: Promise<void> | null = null;
   private saveTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** A decision committed since the idle timer last looked. */
+  private busy = false;
   private readonly stopping = new AbortController();
   private started = false;
 
   constructor(options: CallEventsPublisherOptions) {
-    this.options = { catchUpBatch: 2_000, saveAfterMs: 250, retryMs: 200, maxRetryMs: 5_000, ...options };
+    this.options = { catchUpBatch: 2_000, saveAfterMs: 250, idleAdvanceMs: 10_000, retryMs: 200, maxRetryMs: 5_000, ...options };
   }
 
   get isCatchingUp(): boolean {
@@ -60,10 +67,16 @@ export class CallEventsPublisher {
     this.mode = 'catching_up';
     this.started = true;
     this.kick();
+    this.idleTimer = setInterval(() => {
+      if (!this.busy) void this.options.betweenDecisions(() => this.advanceWhileIdle()).catch(() => {});
+      this.busy = false;
+    }, this.options.idleAdvanceMs);
+    this.idleTimer.unref();
   }
 
   /** After each decision of the domain commits, in commit order: its transaction id and the events it publishes. */
   committed(tx: string, events: readonly CallEvent[]): void {
+    this.busy = true;
     if (!this.started || this.stopping.signal.aborted || events.length === 0) return;
     this.queue.push({ tx: BigInt(tx), events });
     if (this.mode === 'live') this.kick();
@@ -84,6 +97,7 @@ export class CallEventsPublisher {
   async stop(): Promise<void> {
     this.stopping.abort();
     if (this.saveTimer) clearTimeout(this.saveTimer);
+    if (this.idleTimer) clearInterval(this.idleTimer);
     await this.pumping;
     if (this.started) await this.save();
   }
@@ -159,6 +173,24 @@ export class CallEventsPublisher {
       this.mode = 'live';
       this.options.log.info({ domain: this.options.domain, publishedTx: acked.toString() }, 'call events caught up; publishing live');
       return;
+    }
+  }
+
+  /**
+   * An idle domain's position would otherwise stay at its last decision while other domains' events pile up past it,
+   * and a takeover's catch-up would read through all of them. With every event of the domain acknowledged and none
+   * being sent, and no decision in flight (`betweenDecisions`), the position can move up to the present.
+   */
+  private async advanceWhileIdle(): Promise<void> {
+    if (this.mode !== 'live' || this.queue.length > 0 || this.pumping || this.stopping.signal.aborted) return;
+    try {
+      const tx = await advancePublishedPosition(this.options.db.$client, this.options.domain, this.epoch);
+      if (tx === null) return;
+      const at = BigInt(tx);
+      if (at > this.acked) this.acked = at;
+      if (at > this.saved) this.saved = at;
+    } catch (error) {
+      this.options.log.warn({ err: error, domain: this.options.domain }, "could not move an idle domain's published position up");
     }
   }
 
