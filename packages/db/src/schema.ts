@@ -22,7 +22,12 @@ export type Route = { kind: 'queue' | 'ring_group' | 'hangup'; id?: string };
 export type CallRouting = Record<string, unknown>;
 
 /** Statuses of a call that is still live: routing state, timers and the delete checks look only at these. */
-export const liveCallStatuses = sql`('received', 'queued', 'ringing', 'answered')`;
+/**
+ * The statuses of a call its worker holds (the live-call indexes cover only these). A `received` call has not reached
+ * its worker yet: it is found through `calls_status_created_idx`, and leaving it out keeps two index entries off every
+ * call's insert.
+ */
+export const liveCallStatuses = sql`('queued', 'ringing', 'answered')`;
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -180,7 +185,8 @@ export const calls = pgTable(
 export const callEvents = pgTable(
   'call_events',
   {
-    id: uuid('id').primaryKey(),
+    /** The event's id for its consumers (a random UUID); its key here is (call_id, sequence), so it is not indexed. */
+    id: uuid('id').notNull(),
     callId: uuid('call_id').notNull().references(() => calls.id, { onDelete: 'cascade' }),
     sequence: integer('sequence').notNull(),
     type: callEventType('type').notNull(),
@@ -194,7 +200,7 @@ export const callEvents = pgTable(
     txId: xid8('tx_id').notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [
-    uniqueIndex('call_events_call_sequence_idx').on(t.callId, t.sequence),
+    primaryKey({ columns: [t.callId, t.sequence] }),
     // An agent's no-answers and declines over a window (GET /agents/{id}/stats): only these events are indexed.
     index('call_events_ring_misses_idx').on(t.occurredAt).where(sql`${t.type} in ('call.no_answer', 'call.declined')`),
     index('call_events_stream_idx').on(t.txId, t.callId, t.sequence),

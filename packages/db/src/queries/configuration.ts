@@ -65,9 +65,11 @@ export async function destinationsRoutingTo(sql: Sql, id: string): Promise<Desti
 
 /** Calls still live at the destination (where they are now, not only where they were dialed). */
 export async function countLiveCallsAt(sql: Sql, destinationId: string): Promise<number> {
+  // Two counts, each through its index: live calls (the partial index of the statuses a worker holds), and calls
+  // still `received`, which are few.
   const [row] = await sql<{ n: number }[]>`
-    select count(*)::int as n from calls
-     where current_destination_id = ${destinationId} and status in ('received', 'queued', 'ringing', 'answered')`;
+    select (select count(*) from calls where current_destination_id = ${destinationId} and status in ('queued', 'ringing', 'answered'))::int
+         + (select count(*) from calls where status = 'received' and current_destination_id = ${destinationId})::int as n`;
   return row?.n ?? 0;
 }
 
