@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTopics } from '@switchboard/contracts';
 import { readTopicUntil } from '../../messaging/test/read-topic.ts';
+import { CallIntake } from '../src/calls/intake.ts';
 import { startCallApi, type CallApiHarness } from './call-api-harness.ts';
 
 let api: CallApiHarness;
@@ -115,6 +116,22 @@ describe('Idempotency-Key', () => {
     expect(new Set(responses.map((r) => r.statusCode))).toEqual(new Set([202]));
     expect(new Set(responses.map((r) => r.json().id)).size).toBe(1);
     expect((await api.rowCounts()).calls).toBe(before.calls + 1);
+  });
+});
+
+describe('a batch where two requests share a key', () => {
+  it('stores the second when the first stored nothing (its number unknown), and only one call for the key', async () => {
+    const intake = new CallIntake({ db: api.db, requests: { send: () => {} }, topics: { routingInputs: 'unused' }, maxBatch: 64, maxConcurrent: 1 });
+    const key = randomUUID();
+    // The first request takes the one statement slot; the next two wait and go together, in this order.
+    const [, unknown, stored] = await Promise.all([
+      intake.accept({ body: { from: '1', to: api.queue.number, language: 'en' } }),
+      intake.accept({ body: { from: '2', to: '+0000000000', language: 'en' }, idempotencyKey: key }),
+      intake.accept({ body: { from: '3', to: api.queue.number, language: 'en' }, idempotencyKey: key }),
+    ]);
+    expect(unknown).toEqual({ kind: 'unknown_destination', to: '+0000000000' });
+    expect(stored).toMatchObject({ kind: 'accepted', replayed: false, call: { from: '3' } });
+    expect(await api.db.$client`select id from calls where idempotency_key = ${key}`).toHaveLength(1);
   });
 });
 

@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import type { CallEvent, CreateCallBody, Destination, Topics } from '@switchboard/contracts';
-import { callsByIdempotencyKey, insertCallEvents, insertCalls, resolveDestinations, type Database, type NewCall, type OutboxMessage } from '@switchboard/db';
+import { callsByIdempotencyKey, insertResolvedCalls, resolveDestinations, type CallRequest, type Database, type OutboxMessage } from '@switchboard/db';
 import { callRequest, type CallRequests } from './call-requests.ts';
 import { toCall } from './call-view.ts';
 
@@ -16,6 +16,12 @@ export type IntakeResult =
   | { kind: 'idempotency_conflict'; callId: string }
   /** The database refused this request's values even in a transaction of its own (the error says which and why). */
   | { kind: 'unstorable'; error: unknown };
+
+/**
+ * What the batch's statement stored: the requests answered, the routing requests now owed, and the requests it did not
+ * store (why is read next), of which `followers` came behind another request of their key in the batch.
+ */
+type Committed = { results: Map<Pending, IntakeResult>; requests: OutboxMessage[]; unstored: Pending[]; followers: ReadonlySet<Pending> };
 
 /** `hash`: of the body, for a request with an idempotency key (a replay must repeat it); null without one. */
 type Pending = IntakeRequest & { hash: string | null; resolve: (r: IntakeResult) => void; reject: (e: unknown) => void };
@@ -81,7 +87,7 @@ export class CallIntake {
    * of n that is about 2·k·log2(n) extra transactions, each valid request committing exactly once.
    */
   private async settle(batch: Pending[]): Promise<void> {
-    let committed: { results: Map<Pending, IntakeResult>; requests: OutboxMessage[] };
+    let committed: Committed;
     try {
       committed = await this.commit(batch);
     } catch (error) {
@@ -98,79 +104,93 @@ export class CallIntake {
       }
       return;
     }
-    for (const pending of batch) pending.resolve(committed.results.get(pending)!);
-    this.options.onCommitted?.(batch.map((p) => committed.results.get(p)!));
-    this.options.requests.send(committed.requests);
+    const { results, requests, unstored, followers } = committed;
+    let again: Pending[] = [];
+    if (unstored.length > 0) {
+      try {
+        again = await this.explain(unstored, followers, results);
+      } catch (error) {
+        // Nothing of theirs was written; the calls stored beside them are answered below all the same.
+        for (const pending of unstored) pending.reject(error);
+      }
+    }
+    const answered = batch.filter((p) => results.has(p));
+    for (const pending of answered) pending.resolve(results.get(pending)!);
+    this.options.onCommitted?.(answered.map((p) => results.get(p)!));
+    this.options.requests.send(requests);
+    // A request behind another of its key in this batch, whose call that one did not store (its number unknown, say):
+    // it is the key's first request now.
+    if (again.length > 0) await this.settle(again);
   }
 
-  /** One transaction for the batch; it throws, having written nothing, when the database refuses any of it. */
-  private async commit(batch: Pending[]): Promise<{ results: Map<Pending, IntakeResult>; requests: OutboxMessage[] }> {
+  /**
+   * One statement for the batch (atomic on its own), which throws, having written nothing, when the database refuses
+   * any of it. Only requests it did not store (an unknown number, a type mismatch, a key already taken) cost more:
+   * one more round trip, reading why.
+   */
+  private async commit(batch: Pending[]): Promise<Committed> {
     const { db, topics } = this.options;
+    const sql = db.$client;
     const results = new Map<Pending, IntakeResult>();
-    // Raw postgres.js with array parameters: every statement's text is the same whatever the batch size, so each is
-    // prepared once per connection, and the independent inserts go pipelined in one round trip.
-    const requests = await db.$client.begin(async (sql) => {
-      const destinations = await resolveDestinations(sql, [...new Set(batch.map((p) => p.body.to))]);
-      const fresh: { pending: Pending; row: NewCall }[] = [];
-      const followers: Pending[] = []; // a second request in this batch with a key already here
-      const keysInBatch = new Set<string>();
-      for (const pending of batch) {
-        const { body, idempotencyKey } = pending;
-        const destination = destinations.get(body.to);
-        if (!destination) results.set(pending, { kind: 'unknown_destination', to: body.to });
-        else if (body.type && body.type !== destination.kind) results.set(pending, { kind: 'type_mismatch', given: body.type, destination });
-        else if (idempotencyKey && keysInBatch.has(idempotencyKey)) followers.push(pending);
-        else {
-          if (idempotencyKey) keysInBatch.add(idempotencyKey);
-          fresh.push({
-            pending,
-            row: {
-              id: randomUUID(), from: body.from, to: body.to, language: body.language, type: destination.kind,
-              priority: body.priority ?? 0, metadata: body.metadata ?? {}, destinationId: destination.id,
-              destinationName: destination.name, destinationNumber: destination.number, domain: destination.domain,
-              idempotencyKey: idempotencyKey ?? null, requestHash: idempotencyKey ? pending.hash : null,
-            },
-          });
-        }
+    const fresh = new Map<string, Pending>(); // by the new call's id
+    const followers: Pending[] = []; // a second request in this batch with a key already here
+    const keysInBatch = new Set<string>();
+    for (const pending of batch) {
+      const { idempotencyKey } = pending;
+      if (idempotencyKey && keysInBatch.has(idempotencyKey)) followers.push(pending);
+      else {
+        if (idempotencyKey) keysInBatch.add(idempotencyKey);
+        fresh.set(randomUUID(), pending);
       }
-      if (fresh.length === 0 && followers.length === 0) return [];
+    }
+    const requests: CallRequest[] = [...fresh].map(([id, { body, idempotencyKey, hash }]) => ({
+      id, from: body.from, to: body.to, language: body.language, type: body.type ?? null, priority: body.priority ?? 0,
+      metadata: body.metadata ?? {}, idempotencyKey: idempotencyKey ?? null, requestHash: idempotencyKey ? hash : null,
+    }));
+    // Raw postgres.js with array parameters: the statement's text is the same whatever the batch size, so it is
+    // prepared once per connection.
+    const inserted = await insertResolvedCalls(sql, requests);
+    for (const call of inserted) results.set(fresh.get(call.id)!, { kind: 'accepted', call: toCall(call), replayed: false });
 
-      const inserted = fresh.length ? await insertCalls(sql, fresh.map((f) => f.row)) : [];
-      const insertedById = new Map(inserted.map((r) => [r.id, r]));
-      for (const { pending, row } of fresh) {
-        const call = insertedById.get(row.id);
-        if (call) results.set(pending, { kind: 'accepted', call: toCall(call), replayed: false });
-      }
+    const unstored = [...[...fresh.values()].filter((p) => !results.has(p)), ...followers];
 
-      // Keys that were already taken (by an earlier request, or a concurrent batch that committed first).
-      const waiting = [...fresh.filter((f) => !insertedById.has(f.row.id)).map((f) => f.pending), ...followers];
-      if (waiting.length > 0) {
-        const keys = [...new Set(waiting.map((p) => p.idempotencyKey!))];
-        const existing = await callsByIdempotencyKey(sql, keys);
-        for (const pending of waiting) {
-          const first = existing.get(pending.idempotencyKey!)!;
-          results.set(
-            pending,
-            first.requestHash === pending.hash
-              ? { kind: 'accepted', call: toCall(first), replayed: true }
-              : { kind: 'idempotency_conflict', callId: first.id },
-          );
-        }
-      }
-      if (inserted.length === 0) return [];
-
-      const events = inserted.map((call) => {
-        const event: CallEvent = {
-          id: randomUUID(), type: 'call.received', version: 1, occurredAt: call.createdAt.toISOString(),
-          callId: call.id, sequence: 1, status: 'received', data: { destinationId: call.destinationId },
-        };
-        return event;
-      });
-      await insertCallEvents(sql, events);
-      // Each request carries its call's first event, which the worker publishes ahead of its own events for the call.
-      return inserted.map((call, i) => callRequest(topics.routingInputs, call, events[i]!));
+    // Each request carries its call's first event, which the worker publishes ahead of its own events for the call.
+    const messages = inserted.map((call) => {
+      const received: CallEvent = {
+        id: call.receivedId, type: 'call.received', version: 1, occurredAt: call.createdAt.toISOString(),
+        callId: call.id, sequence: 1, status: 'received', data: { destinationId: call.destinationId },
+      };
+      return callRequest(topics.routingInputs, call, received);
     });
-    return { results, requests };
+    return { results, requests: messages, unstored, followers: new Set(followers) };
+  }
+
+  /**
+   * Why these requests stored no call, as the statement saw it: the number's destination first (unknown, or of the
+   * other kind), then the idempotency key (the call that holds it: the same body is a replay, another a conflict).
+   * Returns the requests to commit again: those whose key no stored call holds (a request before them in the batch
+   * had it, and stored nothing).
+   */
+  private async explain(unstored: Pending[], followers: ReadonlySet<Pending>, results: Map<Pending, IntakeResult>): Promise<Pending[]> {
+    const sql = this.options.db.$client;
+    const keys = [...new Set(unstored.flatMap((p) => (p.idempotencyKey ? [p.idempotencyKey] : [])))];
+    const [destinations, existing] = await Promise.all([
+      resolveDestinations(sql, [...new Set(unstored.map((p) => p.body.to))]),
+      keys.length ? callsByIdempotencyKey(sql, keys) : new Map<string, never>(),
+    ]);
+    const again: Pending[] = [];
+    for (const pending of unstored) {
+      const { body, idempotencyKey } = pending;
+      const destination = destinations.get(body.to);
+      const first = idempotencyKey ? existing.get(idempotencyKey) : undefined;
+      if (!destination) results.set(pending, { kind: 'unknown_destination', to: body.to });
+      else if (body.type && body.type !== destination.kind) results.set(pending, { kind: 'type_mismatch', given: body.type, destination });
+      else if (first) results.set(pending, first.requestHash === pending.hash ? { kind: 'accepted', call: toCall(first), replayed: true } : { kind: 'idempotency_conflict', callId: first.id });
+      else if (followers.has(pending)) again.push(pending);
+      // Its number got a destination after the statement ran: as far as this request goes, it had none.
+      else results.set(pending, { kind: 'unknown_destination', to: body.to });
+    }
+    return again;
   }
 
   /** Requests still waiting for a transaction (for graceful shutdown and metrics). */

@@ -52,6 +52,59 @@ export async function insertCalls(sql: postgres.TransactionSql, rows: NewCall[])
   return inserted.map(withDates);
 }
 
+/** A request for a new call, before its number is resolved: the statement resolves it as it inserts. */
+export type CallRequest = {
+  id: string; from: string; to: string; language: string;
+  /** The destination kind the request insists on, or null. */
+  type: 'queue' | 'ring_group' | null;
+  priority: number; metadata: Record<string, unknown>; idempotencyKey: string | null; requestHash: string | null;
+};
+
+/** A call stored by `insertResolvedCalls`, with the id of the `call.received` event stored with it. */
+export type AcceptedCallRow = CallRow & { receivedId: string };
+
+/**
+ * POST /call's write, as one statement (atomic on its own: no BEGIN and COMMIT round trips): resolves each request's
+ * number to its queue or ring group (the queue wins should both have it), inserts the calls whose number resolved and
+ * whose `type`, if given, matches, and inserts each one's `call.received` (sequence 1, at the call's creation time).
+ * A request whose idempotency key is already taken inserts nothing. Returns the calls inserted, in request order; the
+ * caller finds out why any other was not (rare: an unknown number, a type mismatch, a key already taken).
+ */
+export async function insertResolvedCalls(sql: Sql, requests: readonly CallRequest[]): Promise<AcceptedCallRow[]> {
+  const col = <T>(pick: (r: CallRequest) => T) => requests.map(pick);
+  // ON CONFLICT makes each row a speculative insertion (a WAL record more per call): only when a key may clash.
+  const keyed = requests.some((r) => r.idempotencyKey != null);
+  const rows = await sql<AcceptedCallRow[]>`
+    with u as (
+      select * from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.from)}::text[], ${col((r) => r.to)}::text[], ${col((r) => r.language)}::text[],
+                           ${col((r) => r.type)}::text[], ${col((r) => r.priority)}::int[], ${col((r) => JSON.stringify(r.metadata))}::text[],
+                           ${col((r) => r.idempotencyKey)}::text[], ${col((r) => r.requestHash)}::text[])
+             with ordinality as u(id, "from", "to", language, type, priority, metadata, idempotency_key, request_hash, n)
+    ), d as (
+      select distinct on (number) kind, id, name, number, domain
+        from (select 'queue' as kind, id, name, number, domain, 0 as rank from queues where number in (select "to" from u)
+              union all
+              select 'ring_group', id, name, number, domain, 1 from ring_groups where number in (select "to" from u)) x
+       order by number, rank
+    ), inserted as (
+      insert into calls (id, "from", "to", language, type, priority, metadata, destination_id, destination_name, destination_number, idempotency_key, request_hash, domain, current_destination_id)
+      select u.id, u."from", u."to", u.language, d.kind::destination_kind, u.priority, u.metadata::jsonb, d.id, d.name, d.number, u.idempotency_key, u.request_hash, d.domain, d.id
+        from u join d on d.number = u."to"
+       where u.type is null or u.type = d.kind
+       order by u.n
+      ${keyed ? sql`on conflict (idempotency_key) where idempotency_key is not null do nothing` : sql``}
+      returning ${sql.unsafe(callColumns)}
+    ), received as (
+      insert into call_events (id, call_id, sequence, type, status, data, occurred_at)
+      select gen_random_uuid(), i.id, 1, 'call.received', 'received', jsonb_build_object('destinationId', i."destinationId"), i."createdAt"
+        from inserted i
+      returning id, call_id
+    )
+    select i.*, r.id as "receivedId" from inserted i join received r on r.call_id = i.id`;
+  const order = new Map(requests.map((r, i) => [r.id, i]));
+  return rows.map((row) => ({ ...withDates(row), receivedId: row.receivedId })).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+}
+
 /** The calls that already hold these idempotency keys, by key. */
 export async function callsByIdempotencyKey(sql: Sql, keys: string[]): Promise<Map<string, CallRow>> {
   const rows = await sql<CallRow[]>`select ${sql.unsafe(callColumns)} from calls where idempotency_key = any(${keys}::text[])`;
