@@ -56,10 +56,6 @@ export class CallEventsPublisher {
     this.options = { catchUpBatch: 2_000, saveAfterMs: 250, idleAdvanceMs: 10_000, retryMs: 200, maxRetryMs: 5_000, ...options };
   }
 
-  get isCatchingUp(): boolean {
-    return this.mode === 'catching_up';
-  }
-
   /** Begins for the epoch that claimed the domain, from the stored position: whatever is past it is sent first. */
   start(epoch: number, publishedTx: string): void {
     this.epoch = epoch;
